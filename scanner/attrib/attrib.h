@@ -1,0 +1,74 @@
+/*
+ * attrib: who runs an address and where it is. The one place where source
+ * precedence lives: the provider's own published ranges (region -> country by
+ * the shipped tables) > a provider geofeed (RFC 8805) > the GeoIP country
+ * database > unknown. What each source said is kept, so a disagreement is
+ * evidence rather than noise.
+ *
+ * Pipeline: ranges/ parses snapshots -> attrib/ builds one longest-prefix-match
+ * structure over all of them -> policy/ judges. attrib/ knows nothing of dns/.
+ */
+#ifndef RESIDENCY_ATTRIB_H
+#define RESIDENCY_ATTRIB_H
+
+#include "core/addr.h"
+#include "core/rerr.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum attr_source {
+	ATTR_SRC_NONE = 0, /* nothing knew this address */
+	ATTR_SRC_GEOIP,	   /* only the GeoIP country database */
+	ATTR_SRC_GEOFEED,  /* a provider geofeed (digitalocean, linode, vultr) */
+	ATTR_SRC_PROVIDER, /* a provider's own range file + region table */
+};
+
+enum attr_scope {
+	ATTR_SCOPE_NONE = 0, /* in no provider range */
+	ATTR_SCOPE_REGIONAL, /* in a provider range with a region or a geofeed location */
+	ATTR_SCOPE_GLOBAL, /* GLOBAL / anycast (CloudFront, Cloudflare, Fastly, ...): no country */
+};
+
+struct attribution {
+	struct addr addr;
+	char provider[32];     /* "aws", "gcp", ...; "" when in no provider range */
+	char region[64];       /* provider's region id, "" when none */
+	char border_group[64]; /* AWS network border group, "" otherwise */
+	char services[512];    /* every service/tag of every matching prefix of the provider,
+				  comma-separated */
+	enum attr_scope scope;
+	char country[3]; /* ISO 3166-1 alpha-2 by precedence; "" when unknown or global */
+	enum attr_source source;
+	char prefix[64];       /* most specific matching provider prefix, "" when none */
+	char geoip_country[3]; /* what the GeoIP database said, "" when it had nothing */
+	bool region_unmapped;  /* provider region with no row in the region table */
+	bool disagreement;     /* provider/geofeed country differs from geoip_country */
+};
+
+const char *attr_source_name(enum attr_source s); /* provider | geofeed | geoip | none */
+const char *attr_scope_name(enum attr_scope s);	  /* regional | global | none */
+
+struct attrib;
+
+/* One range source: a provider name and a URL (file://, http://, https://). */
+struct attrib_source {
+	const char *provider;
+	const char *url;
+};
+
+/*
+ * Loads range sources (n == 0: the bundled snapshots under paths_datadir()) and
+ * a GeoIP database (NULL: the bundled country database). A source that does not
+ * load is an error naming it. Caller frees with attrib_free().
+ */
+enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const char *geoip_path,
+			 struct attrib **out, struct rerr *err);
+/* Safe to call with NULL. */
+void attrib_free(struct attrib *a);
+/* Attributes one address; never fails for a valid address (unknown is a value). */
+void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attribution *out);
+/* The GeoIP database's build epoch (seconds), 0 when none is loaded. */
+unsigned long long attrib_geoip_epoch(const struct attrib *a);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * dns: the data path of a name. Follows the CNAME chain hop by hop, every A and
+ * AAAA at its end, the authoritative name servers of each name on the chain
+ * (zone cuts found with SOA/NS) and their addresses, and MX hosts with their
+ * addresses when asked. Answers come from loaded zones (ldns) and/or live
+ * resolvers (c-ares); every answer is kept. A name that cannot be resolved has a
+ * status saying why; it is never dropped and never a pass.
+ *
+ * Pipeline: dns/ -> path -> policy/ judge. dns/ knows nothing of attrib/.
+ */
+#ifndef RESIDENCY_DNS_H
+#define RESIDENCY_DNS_H
+
+#include "core/addr.h"
+#include "core/rerr.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+enum dns_status {
+	DNS_OK = 0,   /* answered with data */
+	DNS_NODATA,   /* the name exists, no record of the type asked */
+	DNS_NXDOMAIN, /* the name does not exist */
+	DNS_SERVFAIL,
+	DNS_REFUSED,
+	DNS_TIMEOUT, /* no resolver answered in time */
+	DNS_LOOP,    /* CNAME loop */
+	DNS_TOOLONG, /* CNAME chain over 16 hops */
+	DNS_NOZONE,  /* --offline and no loaded zone covers the name */
+	DNS_ERROR,   /* anything else (malformed answer, FORMERR, ...) */
+};
+const char *dns_status_name(enum dns_status s); /* "ok", "nodata", "nxdomain", ... */
+
+enum path_kind {
+	PATH_NAME,    /* the endpoint or a name on its CNAME chain */
+	PATH_ADDRESS, /* an A/AAAA address of its parent element */
+	PATH_NS,      /* a name server (host name) of the zone of its parent name */
+	PATH_MX,      /* a mail host of its parent name */
+};
+const char *path_kind_name(enum path_kind k); /* "name", "address", "ns", "mx" */
+
+struct path_elem {
+	enum path_kind kind;
+	char name[256];		/* NAME/NS/MX: the host name; ADDRESS: the name that has it */
+	struct addr addr;	/* ADDRESS only */
+	enum dns_status status; /* how the lookup of this element ended */
+	int parent;		/* index of the element it was reached from; -1 for the root */
+	char zone[256];		/* NS: the zone this server is authoritative for */
+};
+
+/* The data path of one endpoint (or one mail domain): elems[0] is the root name. */
+struct path {
+	char root[256];
+	enum dns_status status; /* DNS_OK when every element resolved, else the first failure */
+	struct path_elem *elems;
+	size_t n;
+};
+
+/* Frees what a path holds (not the struct itself). Safe to call with NULL. */
+void path_clear(struct path *p);
+
+struct dns_options {
+	const char **resolvers; /* "ADDR[:PORT]" each; none: the system's */
+	size_t nresolvers;
+	const char **zone_files; /* RFC 1035 master files, answered from memory */
+	size_t nzone_files;
+	const char **axfr; /* "ZONE@HOST[:PORT]" each */
+	size_t naxfr;
+	bool offline;	  /* no network at all; names no zone covers are DNS_NOZONE */
+	int max_inflight; /* 0: default */
+	int timeout_ms;	  /* per try; 0: default */
+	int tries;	  /* 0: default */
+};
+
+struct dns;
+
+/* Loads zones and sets up resolvers. Caller frees with dns_free(). */
+enum rstatus dns_new(const struct dns_options *opt, struct dns **out, struct rerr *err);
+/* Safe to call with NULL. */
+void dns_free(struct dns *d);
+
+/*
+ * Resolves the data paths of n names at once (shared names and answers asked
+ * once). want_mx[i] (want_mx may be NULL) adds MX hosts of names[i].
+ * paths is an array of n the caller provides and clears with path_clear().
+ * Returns an error only when nothing could be asked at all (R_EDNS); a name
+ * that fails has its status set instead.
+ */
+enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bool *want_mx,
+			       size_t n, struct path *paths, struct rerr *err);
+
+/*
+ * Names in the loaded zones matching a pattern ("*.pay.example.com" matches any
+ * name below pay.example.com; a pattern with no '*' matches itself when present).
+ * *out is a malloc'd array of malloc'd strings; free with dns_names_free().
+ */
+enum rstatus dns_zone_names(const struct dns *d, const char *pattern, char ***out, size_t *n,
+			    struct rerr *err);
+void dns_names_free(char **names, size_t n);
+
+#endif

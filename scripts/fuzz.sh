@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make fuzz: builds every tests/fuzz/fuzz_*.c with clang's libFuzzer plus ASan and
+# UBSan, and runs each for SECONDS on a scratch copy of its corpus. Crashes land
+# in build-fuzz/crashes/NAME/; turn each into tests/fuzz/regress/NAME/<file> once
+# fixed, so `make check` replays it forever.
+set -euo pipefail
+secs=${1:-20}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=build-fuzz
+mkdir -p "$out/obj"
+pkgs="libpq libcurl jansson libmaxminddb libcares ldns libcrypto"
+cflags="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iscanner -I$out/gen $(pkg-config --cflags $pkgs)"
+san="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all"
+libs="$(pkg-config --libs $pkgs) -lm"
+
+mkdir -p "$out/gen"
+scripts/embed-sql.sh "$out/gen/migrations.c" schema/[0-9]*.sql
+objs=()
+for src in $(find scanner -name '*.c' ! -name main.c | sort) "$out/gen/migrations.c"; do
+	obj="$out/obj/$(echo "$src" | tr '/' '_').o"
+	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then
+		clang $cflags $san -c -o "$obj" "$src"
+	fi
+	objs+=("$obj")
+done
+
+failed=0
+for t in tests/fuzz/fuzz_*.c; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .c)
+	clang $cflags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o "$out/$name" "$t" "${objs[@]}" $libs
+	work="$out/corpus/$name"
+	mkdir -p "$work" "$out/crashes/$name"
+	for d in "tests/fuzz/corpus/$name" "tests/fuzz/regress/$name"; do
+		[ -d "$d" ] && cp -r "$d/." "$work/" 2>/dev/null || true
+	done
+	echo "fuzz: $name for ${secs}s"
+	if ! "$out/$name" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
+		-artifact_prefix="$out/crashes/$name/" "$work" >"$out/$name.log" 2>&1; then
+		echo "fuzz: $name FOUND A CRASH: see $out/$name.log and $out/crashes/$name/"
+		tail -30 "$out/$name.log"
+		failed=1
+	else
+		grep -E '^(Done|#[0-9]+ +DONE)' "$out/$name.log" | tail -1 || true
+	fi
+done
+exit $failed

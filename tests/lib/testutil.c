@@ -1,0 +1,137 @@
+/*
+ * testutil: see testutil.h.
+ */
+#include "lib/testutil.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : dflt;
+}
+
+const char *tu_path(const char *rel)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/%s", env_or("RESIDENCY_TOP", "."), rel);
+	return buf;
+}
+
+const char *tu_bin(void)
+{
+	return env_or("RESIDENCY_BIN", "build/residency");
+}
+
+char *tu_tmpdir(void)
+{
+	char tmpl[4096];
+
+	snprintf(tmpl, sizeof(tmpl), "%s/t.XXXXXX", env_or("RESIDENCY_RUN", "/tmp"));
+	char *d = mkdtemp(tmpl);
+	return d ? strdup(d) : NULL;
+}
+
+char *tu_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	size_t cap = 4096, n = 0, r;
+	char *data = malloc(cap);
+	while (data && (r = fread(data + n, 1, cap - n - 1, f)) > 0) {
+		n += r;
+		if (cap - n - 1 == 0) {
+			char *p = realloc(data, cap * 2);
+			if (p == NULL) {
+				free(data);
+				data = NULL;
+				break;
+			}
+			data = p;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	if (data) {
+		data[n] = '\0';
+		if (len)
+			*len = n;
+	}
+	return data;
+}
+
+int tu_write(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (f == NULL)
+		return -1;
+	size_t w = fwrite(data, 1, len, f);
+	return fclose(f) == 0 && w == len ? 0 : -1;
+}
+
+int tu_run(const char *cmd, char **out, char **err)
+{
+	char *dir = tu_tmpdir();
+	char ofile[4200], efile[4200];
+	size_t need;
+
+	if (dir == NULL)
+		return -1;
+	snprintf(ofile, sizeof(ofile), "%s/stdout", dir);
+	snprintf(efile, sizeof(efile), "%s/stderr", dir);
+	need = strlen(cmd) + strlen(ofile) + strlen(efile) + 32;
+	char *full = malloc(need);
+	if (full == NULL) {
+		free(dir);
+		return -1;
+	}
+	snprintf(full, need, "(%s) >'%s' 2>'%s'", cmd, ofile, efile);
+	int status = system(full);
+	free(full);
+	if (out)
+		*out = tu_slurp(ofile, NULL);
+	if (err)
+		*err = tu_slurp(efile, NULL);
+	unlink(ofile);
+	unlink(efile);
+	rmdir(dir);
+	free(dir);
+	if (status == -1 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+char *tu_createdb(void)
+{
+	static int seq;
+	char name[64], sql[128];
+
+	snprintf(name, sizeof(name), "t_%ld_%d", (long)getpid(), ++seq);
+	PGconn *c = PQconnectdb("dbname=postgres");
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "tu_createdb: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "tu_createdb: %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	if (!ok)
+		return NULL;
+	char *conninfo = malloc(96);
+	if (conninfo)
+		snprintf(conninfo, 96, "dbname=%s", name);
+	return conninfo;
+}
