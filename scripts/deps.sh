@@ -3,8 +3,11 @@
 # and fetches the CC0 country database at a pinned version, checked by SHA-256.
 # Idempotent: a second run installs nothing and says so.
 set -euo pipefail
+# --geoip-only: fetch the country database alone (the Dockerfile installs packages itself).
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+geoip_only=false
+[ "${1:-}" = --geoip-only ] && geoip_only=true
 
 # Build and libraries; servers for integration tests (PostgreSQL 15, nsd);
 # tools the tests and benchmarks compare against (grepcidr, dnsperf, psql);
@@ -22,6 +25,7 @@ packages=(
 )
 
 missing=()
+$geoip_only && packages=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 		missing+=("$p")
@@ -34,7 +38,9 @@ if command -v npm >/dev/null 2>&1; then
 	missing=("${filtered[@]+"${filtered[@]}"}")
 fi
 
-if [ ${#missing[@]} -eq 0 ]; then
+if $geoip_only; then
+	:
+elif [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all ${#packages[@]} Debian packages are installed; nothing to do"
 else
 	if [ "$(id -u)" != 0 ]; then
