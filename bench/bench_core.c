@@ -38,7 +38,8 @@ int main(void)
 	for (int r = 0; r < ROUNDS; r++)
 		for (int i = 0; i < N; i++) {
 			unsigned char b[16];
-			if (inet_pton(AF_INET, text[i], b) == 1 || inet_pton(AF_INET6, text[i], b) == 1)
+			if (inet_pton(AF_INET, text[i], b) == 1 ||
+			    inet_pton(AF_INET6, text[i], b) == 1)
 				sink += b[0];
 		}
 	double anchor = N * (double)ROUNDS / (now() - t0);
