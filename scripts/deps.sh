@@ -18,7 +18,7 @@ packages=(
 	libc-ares-dev libldns-dev libssl-dev
 	postgresql-15 postgresql-client-15
 	nsd ldnsutils
-	python3
+	python3 openssl
 	grepcidr dnsperf libxml2-utils
 	clang libclang-rt-14-dev clang-format cppcheck
 	npm
