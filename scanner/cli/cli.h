@@ -28,5 +28,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 bool cli_isatty(FILE *f);
 
 int cmd_db(int argc, char **argv);
+int cmd_lookup(int argc, char **argv);
 
 #endif

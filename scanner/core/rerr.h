@@ -10,6 +10,14 @@
 #define RESIDENCY_RERR_H
 
 #include <stddef.h>
+/*
+ * <unistd.h> defines R_OK (4, for access(2)). A file including both would
+ * compare our statuses with 4 without a word from the compiler. Take unistd.h
+ * here, once, and drop its macro: in residency R_OK is always "success". Use
+ * F_OK or a literal mode with access(2).
+ */
+#include <unistd.h>
+#undef R_OK
 
 enum rstatus {
 	R_OK = 0,

@@ -1,0 +1,249 @@
+/*
+ * attrib: source precedence. Provider ranges (with the region table) beat a
+ * geofeed, which beats GeoIP; GeoIP's answer is always kept beside the others.
+ * See attrib.h for the contract.
+ */
+#include "attrib/attrib.h"
+#include "attrib/geoip.h"
+#include "attrib/prefixes.h"
+#include "attrib/regions.h"
+#include "core/paths.h"
+#include "ranges/ranges.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct attrib {
+	struct range_set *sets;
+	size_t nsets;
+	struct prefixes *table;
+	struct regions *regions;
+	struct geoip *geoip;
+};
+
+const char *attr_source_name(enum attr_source s)
+{
+	switch (s) {
+	case ATTR_SRC_PROVIDER:
+		return "provider";
+	case ATTR_SRC_GEOFEED:
+		return "geofeed";
+	case ATTR_SRC_GEOIP:
+		return "geoip";
+	case ATTR_SRC_NONE:
+		break;
+	}
+	return "none";
+}
+
+const char *attr_scope_name(enum attr_scope s)
+{
+	switch (s) {
+	case ATTR_SCOPE_REGIONAL:
+		return "regional";
+	case ATTR_SCOPE_GLOBAL:
+		return "global";
+	case ATTR_SCOPE_NONE:
+		break;
+	}
+	return "none";
+}
+
+static enum rstatus load_source(struct range_set *set, const char *provider, const char *url,
+				struct rerr *err)
+{
+	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
+		return rerr_set(err, R_EUSAGE, url, 0,
+				"this build reads range sources from files only (file:// URLs or "
+				"paths); fetching over HTTP is not implemented yet");
+	enum rstatus rc = ranges_load_file(provider, url, set, err);
+	if (rc == R_OK)
+		rc = ranges_sanity(set, url, err);
+	return rc;
+}
+
+enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const char *geoip_path,
+			 struct attrib **out, struct rerr *err)
+{
+	struct attrib *a = calloc(1, sizeof(*a));
+	size_t nprov = 0;
+	enum rstatus rc;
+	char path[4096];
+
+	*out = NULL;
+	if (a == NULL)
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	for (const struct range_provider *p = range_providers; p->name; p++)
+		nprov++;
+	if ((a->sets = calloc(nprov, sizeof(*a->sets))) == NULL) {
+		free(a);
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ranges_provider(sources[i].provider) == NULL) {
+			rc = rerr_set(err, R_EUSAGE, sources[i].provider, 0,
+				      "unknown provider (known: aws gcp google azure oracle "
+				      "cloudflare fastly github akamai digitalocean linode vultr)");
+			goto fail;
+		}
+	/* Each provider: the sources given for it (several files append), else its
+	 * bundled snapshot. */
+	for (const struct range_provider *p = range_providers; p->name; p++) {
+		struct range_set *set = &a->sets[a->nsets++];
+		bool given = false;
+		range_set_init(set, p->name);
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(sources[i].provider, p->name) != 0)
+				continue;
+			given = true;
+			if ((rc = load_source(set, p->name, sources[i].url, err)) != R_OK)
+				goto fail;
+		}
+		if (!given && (rc = ranges_load_bundled(p->name, set, err)) != R_OK)
+			goto fail;
+	}
+	if ((rc = prefixes_build(a->sets, a->nsets, &a->table, err)) != R_OK)
+		goto fail;
+	if ((rc = regions_load(NULL, &a->regions, err)) != R_OK)
+		goto fail;
+	if (geoip_path == NULL)
+		geoip_path = paths_data("deps/geoip/country.mmdb", path, sizeof(path));
+	if (*geoip_path && (rc = geoip_open(geoip_path, &a->geoip, err)) != R_OK)
+		goto fail;
+	*out = a;
+	return R_OK;
+fail:
+	attrib_free(a);
+	return rc;
+}
+
+void attrib_free(struct attrib *a)
+{
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < a->nsets; i++)
+		range_set_free(&a->sets[i]);
+	free(a->sets);
+	prefixes_free(a->table);
+	regions_free(a->regions);
+	geoip_free(a->geoip);
+	free(a);
+}
+
+unsigned long long attrib_geoip_epoch(const struct attrib *a)
+{
+	return geoip_epoch(a->geoip);
+}
+
+/* Within one prefix, a record that places it (a region, a country) beats one
+ * that does not, and an anycast record beats both: when one publisher lists a
+ * prefix both ways, the answer that fails closed wins. */
+static int rank(const struct prefix_rec *r)
+{
+	if (r->global)
+		return 3;
+	return *r->region || *r->country ? 2 : 1;
+}
+
+static void add_service(char *list, size_t size, const char *svc)
+{
+	size_t n = strlen(svc), used = strlen(list);
+	const char *p = list;
+
+	if (n == 0)
+		return;
+	while ((p = strstr(p, svc)) != NULL) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return;
+		p += n;
+	}
+	if (used + n + 2 > size)
+		return; /* bounded: the list is informative, the most specific come first */
+	if (used)
+		list[used++] = ',';
+	memcpy(list + used, svc, n + 1);
+}
+
+void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attribution *out)
+{
+	/* Precedence: the most specific provider prefix, else the most specific
+	 * geofeed prefix. Nodes come innermost first. */
+	const struct prefix_rec *best = NULL, *feed = NULL;
+	int32_t best_node = -1, feed_node = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->addr = *addr;
+	geoip_country(a->geoip, addr, out->geoip_country);
+
+	for (int32_t nd = prefixes_lookup(a->table, addr); nd >= 0 && best == NULL;
+	     nd = prefixes_parent(a->table, nd)) {
+		const struct prefix_rec *recs;
+		size_t n = prefixes_records(a->table, nd, &recs);
+		for (size_t i = 0; i < n; i++) {
+			const struct prefix_rec *r = &recs[i];
+			if (r->kind == RANGE_PROVIDER) {
+				if (best == NULL || rank(r) > rank(best)) {
+					best = r;
+					best_node = nd;
+				}
+			} else if (feed_node < 0 || (feed_node == nd && rank(r) > rank(feed))) {
+				feed = r;
+				feed_node = nd;
+			}
+		}
+	}
+	if (best == NULL) {
+		best = feed;
+		best_node = feed_node;
+	}
+	if (best == NULL) {
+		memcpy(out->country, out->geoip_country, 3);
+		out->source = out->country[0] ? ATTR_SRC_GEOIP : ATTR_SRC_NONE;
+		out->scope = ATTR_SCOPE_NONE;
+		return;
+	}
+
+	snprintf(out->provider, sizeof(out->provider), "%s", best->provider);
+	snprintf(out->region, sizeof(out->region), "%s", best->region);
+	snprintf(out->border_group, sizeof(out->border_group), "%s", best->border_group);
+	prefix_format(prefixes_prefix(a->table, best_node), out->prefix, sizeof(out->prefix));
+	for (int32_t nd = prefixes_lookup(a->table, addr); nd >= 0;
+	     nd = prefixes_parent(a->table, nd)) {
+		const struct prefix_rec *recs;
+		size_t n = prefixes_records(a->table, nd, &recs);
+		for (size_t i = 0; i < n; i++)
+			if (recs[i].provider == best->provider)
+				add_service(out->services, sizeof(out->services), recs[i].service);
+	}
+
+	if (best->global) {
+		out->scope = ATTR_SCOPE_GLOBAL;
+		out->source = ATTR_SRC_PROVIDER;
+		return; /* anycast: no country, whatever GeoIP says (it is kept) */
+	}
+	if (best->kind == RANGE_GEOFEED) {
+		out->scope = ATTR_SCOPE_REGIONAL;
+		memcpy(out->country, best->country, 3);
+		out->source = out->country[0] ? ATTR_SRC_GEOFEED : ATTR_SRC_NONE;
+	} else if (*best->region) {
+		/* AWS: the border group places Local Zones; elsewhere the region. */
+		const char *where = *best->border_group ? best->border_group : best->region;
+		const char *cc = regions_country(a->regions, best->provider, where);
+		out->scope = ATTR_SCOPE_REGIONAL;
+		if (cc) {
+			memcpy(out->country, cc, 3);
+			out->source = ATTR_SRC_PROVIDER;
+		} else {
+			out->region_unmapped = true;
+		}
+	} else {
+		out->scope = ATTR_SCOPE_NONE; /* the provider is known, its location is not */
+	}
+	if (out->country[0] == '\0' && out->geoip_country[0]) {
+		memcpy(out->country, out->geoip_country, 3);
+		out->source = ATTR_SRC_GEOIP;
+	}
+	out->disagreement = out->source != ATTR_SRC_GEOIP && out->country[0] &&
+			    out->geoip_country[0] && strcmp(out->country, out->geoip_country) != 0;
+}

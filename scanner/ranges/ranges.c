@@ -1,0 +1,306 @@
+/*
+ * ranges: the provider table, dispatch to the format parsers, shared record
+ * handling and sanity checks.
+ */
+#include "ranges/internal.h"
+#include "core/buf.h"
+#include "core/paths.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct range_provider range_providers[] = {
+    {"aws",
+     "aws",
+     {"aws/ip-ranges-2025-07-24.json"},
+     {"https://ip-ranges.amazonaws.com/ip-ranges.json"},
+     false},
+    {"gcp",
+     "gcp",
+     {"gcp/cloud-2025-07-24.json"},
+     {"https://www.gstatic.com/ipranges/cloud.json"},
+     false},
+    {"google",
+     "gcp",
+     {"google/goog-2024-04-25.json"},
+     {"https://www.gstatic.com/ipranges/goog.json"},
+     false},
+    {"azure",
+     "azure",
+     {"azure/ServiceTags_Public-2025-07-22.json"},
+     {"https://download.microsoft.com/download/7/1/D/71D86715-5596-4529-9B13-DA13A5DE5B63/"
+      "ServiceTags_Public_20250721.json"},
+     false},
+    {"oracle",
+     "oracle",
+     {"oracle/public_ip_ranges-2025-07-21.json"},
+     {"https://docs.oracle.com/iaas/tools/public_ip_ranges.json"},
+     false},
+    {"cloudflare",
+     "cidrlist",
+     {"cloudflare/ips-v4-2025-07-25.txt", "cloudflare/ips-v6-2025-07-25.txt"},
+     {"https://www.cloudflare.com/ips-v4", "https://www.cloudflare.com/ips-v6"},
+     true},
+    {"fastly",
+     "fastly",
+     {"fastly/public-ip-list-2025-07-25.json"},
+     {"https://api.fastly.com/public-ip-list"},
+     true},
+    {"github", "github", {"github/meta-2025-07-25.json"}, {"https://api.github.com/meta"}, false},
+    {"akamai",
+     "cidrlist",
+     {"akamai/akamai_ipv4_CIDRs-2024-01-24.txt", "akamai/akamai_ipv6_CIDRs-2024-01-24.txt"},
+     {"https://techdocs.akamai.com/property-manager/pdfs/akamai_ipv4_CIDRs.txt",
+      "https://techdocs.akamai.com/property-manager/pdfs/akamai_ipv6_CIDRs.txt"},
+     false},
+    {"digitalocean",
+     "geofeed-csv",
+     {"digitalocean/geofeed-2025-07-22.csv"},
+     {"https://digitalocean.com/geo/google.csv"},
+     false},
+    {"linode",
+     "geofeed-csv",
+     {"linode/geofeed-2025-07-24.csv"},
+     {"https://geoip.linode.com/"},
+     false},
+    {"vultr",
+     "geofeed-json",
+     {"vultr/geofeed-2024-04-18.json"},
+     {"https://geofeed.constant.com/?json"},
+     false},
+    {NULL, NULL, {NULL}, {NULL}, false},
+};
+
+const struct range_provider *ranges_provider(const char *name)
+{
+	for (const struct range_provider *p = range_providers; p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+void range_set_init(struct range_set *s, const char *provider)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->provider, sizeof(s->provider), "%s", provider);
+}
+
+void range_set_free(struct range_set *s)
+{
+	if (s == NULL)
+		return;
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = s->nv4 = s->nv6 = 0;
+}
+
+static void copy_field(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+enum rstatus ranges_add(struct range_set *s, const char *prefix_text, const char *region,
+			const char *border_group, const char *service, const char *country,
+			bool global, const char *source, const char *record, struct rerr *err)
+{
+	struct range_entry *e;
+	bool host_bits;
+
+	if (s->n >= RANGES_MAX_RECORDS)
+		return rerr_set(err, R_ELIMIT, source, 0, "%s: more than %u records", record,
+				RANGES_MAX_RECORDS);
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024;
+		struct range_entry *v = realloc(s->v, ncap * sizeof(*v));
+		if (v == NULL)
+			return rerr_set(err, R_ENOMEM, source, 0, "out of memory");
+		s->v = v;
+		s->cap = ncap;
+	}
+	e = &s->v[s->n];
+	memset(e, 0, sizeof(*e));
+	if (!prefix_parse(prefix_text, &e->prefix, &host_bits))
+		return rerr_set(err, R_EINPUT, source, 0, "%s: \"%.80s\" is not an IP prefix",
+				record, prefix_text);
+	if (host_bits)
+		return rerr_set(err, R_EINPUT, source, 0,
+				"%s: \"%.80s\" has host bits set below its length", record,
+				prefix_text);
+	if (region && strlen(region) >= sizeof(e->region))
+		return rerr_set(err, R_EINPUT, source, 0, "%s: region \"%.80s\" is too long",
+				record, region);
+	if (service && strlen(service) >= sizeof(e->service))
+		return rerr_set(err, R_EINPUT, source, 0, "%s: service \"%.80s\" is too long",
+				record, service);
+	if (country && *country) {
+		if (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
+		    !isupper((unsigned char)country[1]))
+			return rerr_set(err, R_EINPUT, source, 0,
+					"%s: country \"%.20s\" is not an ISO 3166-1 alpha-2 code",
+					record, country);
+	}
+	copy_field(e->region, sizeof(e->region), region);
+	copy_field(e->border_group, sizeof(e->border_group), border_group);
+	copy_field(e->service, sizeof(e->service), service);
+	copy_field(e->country, sizeof(e->country), country);
+	e->global = global;
+	if (e->prefix.addr.family == 4)
+		s->nv4++;
+	else
+		s->nv6++;
+	s->n++;
+	return R_OK;
+}
+
+enum rstatus ranges_json(const char *data, size_t len, const char *source, json_t **out,
+			 struct rerr *err)
+{
+	json_error_t jerr;
+
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	*out = json_loadb(data, len, 0, &jerr);
+	if (*out == NULL)
+		return rerr_set(err, R_EINPUT, source, jerr.line > 0 ? jerr.line : 0,
+				"not valid JSON: %s", jerr.text);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return rerr_set(err, R_EINPUT, source, 0, "the top level is not a JSON object");
+	}
+	return R_OK;
+}
+
+const char *ranges_json_str(json_t *obj, const char *key, bool required, const char *source,
+			    const char *record, struct rerr *err, enum rstatus *rc)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*rc = R_OK;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			*rc = rerr_set(err, R_EINPUT, source, 0, "%s: missing \"%s\"", record, key);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		*rc = rerr_set(err, R_EINPUT, source, 0, "%s: \"%s\" is not a string", record, key);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+json_t *ranges_json_array(json_t *obj, const char *key, const char *source, const char *record,
+			  struct rerr *err, enum rstatus *rc)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*rc = R_OK;
+	if (v == NULL) {
+		*rc = rerr_set(err, R_EINPUT, source, 0, "%s: missing \"%s\"", record, key);
+		return NULL;
+	}
+	if (!json_is_array(v)) {
+		*rc = rerr_set(err, R_EINPUT, source, 0, "%s: \"%s\" is not an array", record, key);
+		return NULL;
+	}
+	return v;
+}
+
+enum rstatus ranges_parse(const char *provider, const char *data, size_t len,
+			  const char *source_name, struct range_set *out, struct rerr *err)
+{
+	const struct range_provider *p = ranges_provider(provider);
+	static const struct {
+		const char *format;
+		enum rstatus (*parse)(const char *, size_t, const char *, struct range_set *,
+				      struct rerr *);
+		enum range_kind kind;
+	} formats[] = {
+	    {"aws", ranges_parse_aws, RANGE_PROVIDER},
+	    {"gcp", ranges_parse_gcp, RANGE_PROVIDER},
+	    {"azure", ranges_parse_azure, RANGE_PROVIDER},
+	    {"oracle", ranges_parse_oracle, RANGE_PROVIDER},
+	    {"github", ranges_parse_github, RANGE_PROVIDER},
+	    {"fastly", ranges_parse_fastly, RANGE_PROVIDER},
+	    {"cidrlist", ranges_parse_cidrlist, RANGE_PROVIDER},
+	    {"geofeed-csv", ranges_parse_geofeed_csv, RANGE_GEOFEED},
+	    {"geofeed-json", ranges_parse_geofeed_json, RANGE_GEOFEED},
+	};
+	size_t first = out->n;
+	enum rstatus rc;
+
+	if (p == NULL)
+		return rerr_set(err, R_EINPUT, source_name, 0, "unknown provider \"%s\"", provider);
+	if (len > RANGES_MAX_BYTES)
+		return rerr_set(err, R_ELIMIT, source_name, 0,
+				"file of %zu bytes is over the limit of %u bytes", len,
+				RANGES_MAX_BYTES);
+	if (len == 0)
+		return rerr_set(err, R_EINPUT, source_name, 0, "file is empty");
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(formats[i].format, p->format) != 0)
+			continue;
+		out->kind = formats[i].kind;
+		if ((rc = formats[i].parse(data, len, source_name, out, err)) != R_OK)
+			return rc;
+		if (p->anycast)
+			for (size_t k = first; k < out->n; k++)
+				out->v[k].global = true;
+		return R_OK;
+	}
+	return rerr_set(err, R_EINTERNAL, source_name, 0, "no parser for format %s", p->format);
+}
+
+enum rstatus ranges_sanity(const struct range_set *s, const char *source_name, struct rerr *err)
+{
+	char text[64];
+
+	if (s->n == 0)
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"no prefixes at all: refusing an empty %s snapshot", s->provider);
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].prefix.len == 0)
+			return rerr_set(
+			    err, R_EINPUT, source_name, 0,
+			    "record %zu: %s is a default route: a range file claiming the "
+			    "whole internet is broken",
+			    i, prefix_format(&s->v[i].prefix, text, sizeof(text)));
+	}
+	return R_OK;
+}
+
+enum rstatus ranges_load_file(const char *provider, const char *path, struct range_set *out,
+			      struct rerr *err)
+{
+	struct buf b;
+	enum rstatus rc;
+
+	if (strncmp(path, "file://", 7) == 0)
+		path += 7;
+	buf_init(&b, RANGES_MAX_BYTES);
+	if ((rc = buf_read_file(&b, path, err)) == R_OK)
+		rc = ranges_parse(provider, b.data, b.len, path, out, err);
+	buf_free(&b);
+	return rc;
+}
+
+enum rstatus ranges_load_bundled(const char *provider, struct range_set *out, struct rerr *err)
+{
+	const struct range_provider *p = ranges_provider(provider);
+	char rel[256], path[4096];
+	enum rstatus rc;
+
+	if (p == NULL)
+		return rerr_set(err, R_EINPUT, provider, 0, "unknown provider");
+	for (int i = 0; i < 3 && p->files[i]; i++) {
+		snprintf(rel, sizeof(rel), "data/ranges/%s", p->files[i]);
+		if ((rc = ranges_load_file(provider, paths_data(rel, path, sizeof(path)), out,
+					   err)) != R_OK)
+			return rc;
+	}
+	return ranges_sanity(out, p->files[0], err);
+}
