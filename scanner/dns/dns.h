@@ -47,6 +47,7 @@ struct path_elem {
 	enum dns_status status; /* how the lookup of this element ended */
 	int parent;		/* index of the element it was reached from; -1 for the root */
 	char zone[256];		/* NS: the zone this server is authoritative for */
+	int answer; /* index in dns_answers() of the answer that gave it; -1 when none */
 };
 
 /* The data path of one endpoint (or one mail domain): elems[0] is the root name. */
@@ -89,6 +90,20 @@ void dns_free(struct dns *d);
  */
 enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bool *want_mx,
 			       size_t n, struct path *paths, struct rerr *err);
+
+/* One answer as received (or, offline, as the loaded zone gives it). */
+struct dns_answer {
+	char name[256];
+	char type[12]; /* "A", "AAAA", "CNAME", "NS", "MX", "SOA" */
+	enum dns_status rcode;
+	char data[512]; /* the answer's records in presentation format, one per line */
+	unsigned ttl;
+	char resolver[300]; /* "zone:FILE" for loaded zones, else "ADDR:PORT" */
+	struct timespec when;
+};
+
+/* Every answer given so far by this dns object, in order; valid until dns_free(). */
+size_t dns_answers(const struct dns *d, const struct dns_answer **out);
 
 /*
  * Names in the loaded zones matching a pattern ("*.pay.example.com" matches any

@@ -11,8 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *providers[] = {"aws", "gcp", "azure", "oracle", "github", "fastly",
-					  "vultr"};
+	static const char *providers[] = {"aws",    "gcp",    "azure", "oracle",
+					  "github", "fastly", "vultr"};
 	struct range_set s;
 	struct rerr err;
 

@@ -1,0 +1,436 @@
+/*
+ * path: the data path of a name, built from answers: the CNAME chain hop by
+ * hop (16 hops at most, loops detected), every A and AAAA at its end, the name
+ * servers of the zone of each name on the chain with their addresses, and MX
+ * hosts with theirs when asked. Every answer used is logged for evidence.
+ *
+ * This build answers from loaded zones only (--offline): live resolution with
+ * c-ares is not implemented yet, and dns_new() says so instead of pretending.
+ */
+#include "dns/dns.h"
+#include "dns/zone.h"
+#include "core/log.h"
+
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PATH_MAX_HOPS 16
+#define PATH_MAX_ELEMS 4096
+#define DNS_MAX_ANSWERS 50000000u
+
+struct dns {
+	struct zonedb *zones;
+	struct dns_answer *answers;
+	size_t nanswers, capanswers;
+};
+
+const char *dns_status_name(enum dns_status s)
+{
+	switch (s) {
+	case DNS_OK:
+		return "ok";
+	case DNS_NODATA:
+		return "nodata";
+	case DNS_NXDOMAIN:
+		return "nxdomain";
+	case DNS_SERVFAIL:
+		return "servfail";
+	case DNS_REFUSED:
+		return "refused";
+	case DNS_TIMEOUT:
+		return "timeout";
+	case DNS_LOOP:
+		return "cname_loop";
+	case DNS_TOOLONG:
+		return "chain_too_long";
+	case DNS_NOZONE:
+		return "no_zone";
+	case DNS_ERROR:
+		break;
+	}
+	return "error";
+}
+
+const char *path_kind_name(enum path_kind k)
+{
+	switch (k) {
+	case PATH_NAME:
+		return "name";
+	case PATH_ADDRESS:
+		return "address";
+	case PATH_NS:
+		return "ns";
+	case PATH_MX:
+		return "mx";
+	}
+	return "?";
+}
+
+void path_clear(struct path *p)
+{
+	if (p == NULL)
+		return;
+	free(p->elems);
+	memset(p, 0, sizeof(*p));
+}
+
+enum rstatus dns_new(const struct dns_options *opt, struct dns **out, struct rerr *err)
+{
+	struct dns *d;
+	enum rstatus rc;
+
+	*out = NULL;
+	if (!opt->offline || opt->nresolvers || opt->naxfr)
+		return rerr_set(err, R_EUSAGE, NULL, 0,
+				"live DNS (--resolver, --axfr, or resolving without --offline) is "
+				"not implemented in this build; give the zones with --zone FILE "
+				"and --offline");
+	if ((d = calloc(1, sizeof(*d))) == NULL || (d->zones = zonedb_new()) == NULL) {
+		free(d);
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < opt->nzone_files; i++)
+		if ((rc = zonedb_load(d->zones, opt->zone_files[i], err)) != R_OK)
+			goto fail;
+	if ((rc = zonedb_seal(d->zones, err)) != R_OK)
+		goto fail;
+	*out = d;
+	return R_OK;
+fail:
+	dns_free(d);
+	return rc;
+}
+
+void dns_free(struct dns *d)
+{
+	if (d == NULL)
+		return;
+	zonedb_free(d->zones);
+	free(d->answers);
+	free(d);
+}
+
+size_t dns_answers(const struct dns *d, const struct dns_answer **out)
+{
+	*out = d->answers;
+	return d->nanswers;
+}
+
+static const char *type_name(uint16_t t)
+{
+	switch (t) {
+	case LDNS_RR_TYPE_A:
+		return "A";
+	case LDNS_RR_TYPE_AAAA:
+		return "AAAA";
+	case LDNS_RR_TYPE_CNAME:
+		return "CNAME";
+	case LDNS_RR_TYPE_NS:
+		return "NS";
+	case LDNS_RR_TYPE_MX:
+		return "MX";
+	}
+	return "?";
+}
+
+/* Asks the zones and logs the answer; returns its index (-1 if the log is full). */
+static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answer *ans)
+{
+	zonedb_query(d->zones, name, type, ans);
+	if (d->nanswers >= DNS_MAX_ANSWERS)
+		return -1;
+	if (d->nanswers == d->capanswers) {
+		size_t ncap = d->capanswers ? d->capanswers * 2 : 256;
+		struct dns_answer *v = realloc(d->answers, ncap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		d->answers = v;
+		d->capanswers = ncap;
+	}
+	struct dns_answer *a = &d->answers[d->nanswers];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	snprintf(a->type, sizeof(a->type), "%s", type_name(type));
+	a->rcode = ans->rcode;
+	snprintf(a->resolver, sizeof(a->resolver), "zone:%s", ans->file ? ans->file : "-");
+	clock_gettime(CLOCK_REALTIME, &a->when);
+	size_t used = 0;
+	for (size_t i = 0; i < ans->n && used < sizeof(a->data) - 1; i++) {
+		int w = snprintf(a->data + used, sizeof(a->data) - used, "%s%s", i ? "\n" : "",
+				 ans->rr[i]->text);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+		if (i == 0 || ans->rr[i]->ttl < a->ttl)
+			a->ttl = ans->rr[i]->ttl;
+	}
+	if (used >= sizeof(a->data))
+		memcpy(a->data + sizeof(a->data) - 5, "...]", 5); /* bounded, and says so */
+	return (int)d->nanswers++;
+}
+
+static int add(struct path *p, enum path_kind kind, const char *name, int parent,
+	       enum dns_status status, int answer)
+{
+	if (p->n >= PATH_MAX_ELEMS)
+		return -1;
+	struct path_elem *v = realloc(p->elems, (p->n + 1) * sizeof(*v));
+	if (v == NULL)
+		return -1;
+	p->elems = v;
+	struct path_elem *e = &p->elems[p->n];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->parent = parent;
+	e->status = status;
+	e->answer = answer;
+	return (int)p->n++;
+}
+
+static void fail(struct path *p, enum dns_status s)
+{
+	if (p->status == DNS_OK)
+		p->status = s;
+}
+
+/* A and AAAA of a host: one ADDRESS element each, under element `at`. Returns
+ * the status of the host: ok when it has at least one address. */
+static enum dns_status addresses(struct dns *d, struct path *p, const char *host, int at)
+{
+	static const uint16_t types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+	enum dns_status worst = DNS_NODATA;
+	size_t found = 0;
+
+	for (int t = 0; t < 2; t++) {
+		struct zone_answer ans;
+		int ai = ask(d, host, types[t], &ans);
+		if (ans.rcode == DNS_OK && !ans.cname) {
+			for (size_t i = 0; i < ans.n; i++) {
+				int e = add(p, PATH_ADDRESS, host, at, DNS_OK, ai);
+				if (e >= 0)
+					p->elems[e].addr = ans.rr[i]->addr;
+				found++;
+			}
+		} else if (ans.rcode != DNS_NODATA && !ans.cname) {
+			worst = ans.rcode;
+		}
+		zone_answer_clear(&ans);
+	}
+	return found ? DNS_OK : worst;
+}
+
+/* Name servers of the zone holding `name`, once per zone per path. */
+static void name_servers(struct dns *d, struct path *p, const char *name, int at)
+{
+	const char *file;
+	const char *apex = zonedb_zone_of(d->zones, name, &file);
+
+	if (apex == NULL)
+		return; /* the name itself is already unresolvable (no zone) */
+	for (size_t i = 0; i < p->n; i++)
+		if (p->elems[i].kind == PATH_NS && strcmp(p->elems[i].zone, apex) == 0)
+			return;
+	struct zone_answer ans;
+	int ai = ask(d, apex, LDNS_RR_TYPE_NS, &ans);
+	if (ans.rcode != DNS_OK || ans.n == 0) {
+		/* A zone with no name servers cannot be judged: say so. */
+		int e = add(p, PATH_NS, apex, at, ans.rcode == DNS_OK ? DNS_NODATA : ans.rcode, ai);
+		if (e >= 0)
+			snprintf(p->elems[e].zone, sizeof(p->elems[e].zone), "%s", apex);
+		fail(p, p->elems[e >= 0 ? e : 0].status);
+		zone_answer_clear(&ans);
+		return;
+	}
+	for (size_t i = 0; i < ans.n; i++) {
+		int e = add(p, PATH_NS, ans.rr[i]->target, at, DNS_OK, ai);
+		if (e < 0)
+			continue;
+		snprintf(p->elems[e].zone, sizeof(p->elems[e].zone), "%s", apex);
+		enum dns_status s = addresses(d, p, ans.rr[i]->target, e);
+		p->elems[e].status = s;
+		if (s != DNS_OK)
+			fail(p, s);
+	}
+	zone_answer_clear(&ans);
+}
+
+static void mail_hosts(struct dns *d, struct path *p, int root)
+{
+	struct zone_answer ans;
+	int ai = ask(d, p->root, LDNS_RR_TYPE_MX, &ans);
+
+	if (ans.rcode != DNS_OK || ans.cname || ans.n == 0) {
+		/* A mail domain with no MX: no mail path to judge, and that is unknown. */
+		int e = add(p, PATH_MX, p->root, root, ans.rcode == DNS_OK ? DNS_NODATA : ans.rcode,
+			    ai);
+		fail(p, e >= 0 ? p->elems[e].status : DNS_ERROR);
+		zone_answer_clear(&ans);
+		return;
+	}
+	for (size_t i = 0; i < ans.n; i++) {
+		int e = add(p, PATH_MX, ans.rr[i]->target, root, DNS_OK, ai);
+		if (e < 0)
+			continue;
+		enum dns_status s = addresses(d, p, ans.rr[i]->target, e);
+		p->elems[e].status = s;
+		if (s != DNS_OK)
+			fail(p, s);
+		else
+			name_servers(d, p, ans.rr[i]->target, e);
+	}
+	zone_answer_clear(&ans);
+}
+
+static void build(struct dns *d, const char *name, bool mx, struct path *p)
+{
+	char canon[300];
+	int at;
+
+	memset(p, 0, sizeof(*p));
+	if (!zone_canon(name, canon, sizeof(canon))) {
+		snprintf(p->root, sizeof(p->root), "%.255s", name);
+		add(p, PATH_NAME, p->root, -1, DNS_ERROR, -1);
+		p->status = DNS_ERROR;
+		return;
+	}
+	snprintf(p->root, sizeof(p->root), "%.255s", canon);
+	at = add(p, PATH_NAME, canon, -1, DNS_OK, -1);
+	char cur[300]; /* a copy: p->elems moves as the path grows */
+	snprintf(cur, sizeof(cur), "%s", p->root);
+	for (int hops = 0;; hops++) {
+		struct zone_answer ans;
+		int ai = ask(d, cur, LDNS_RR_TYPE_A, &ans);
+		p->elems[at].answer = ai;
+		if (ans.rcode == DNS_OK && ans.cname) {
+			const char *target = ans.rr[0]->target;
+			bool loop = false;
+			for (size_t i = 0; i < p->n; i++)
+				if (p->elems[i].kind == PATH_NAME &&
+				    strcmp(p->elems[i].name, target) == 0)
+					loop = true;
+			name_servers(d, p, cur, at);
+			if (loop || hops + 1 > PATH_MAX_HOPS) {
+				enum dns_status s = loop ? DNS_LOOP : DNS_TOOLONG;
+				int e = add(p, PATH_NAME, target, at, s, ai);
+				p->elems[e >= 0 ? e : at].status = s;
+				fail(p, s);
+				zone_answer_clear(&ans);
+				break;
+			}
+			int e = add(p, PATH_NAME, target, at, DNS_OK, ai);
+			zone_answer_clear(&ans);
+			if (e < 0) {
+				fail(p, DNS_ERROR);
+				break;
+			}
+			at = e;
+			snprintf(cur, sizeof(cur), "%s", p->elems[at].name);
+			continue;
+		}
+		zone_answer_clear(&ans);
+		/* The end of the chain: its addresses and its zone's name servers. */
+		enum dns_status s = addresses(d, p, cur, at);
+		p->elems[at].status = s;
+		/* A mail domain needs no address of its own: its MX hosts carry mail. */
+		if (s != DNS_OK && !(mx && at == 0 && s == DNS_NODATA))
+			fail(p, s);
+		if (s != DNS_NOZONE)
+			name_servers(d, p, cur, at);
+		break;
+	}
+	if (mx)
+		mail_hosts(d, p, 0);
+}
+
+enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bool *want_mx,
+			       size_t n, struct path *paths, struct rerr *err)
+{
+	(void)err;
+	for (size_t i = 0; i < n; i++)
+		build(d, names[i], want_mx && want_mx[i], &paths[i]);
+	return R_OK;
+}
+
+struct match_ctx {
+	const char *suffix; /* ".pay.example.com." for "*.pay.example.com" */
+	const char *exact;
+	char **v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void match(void *vctx, const char *name)
+{
+	struct match_ctx *c = vctx;
+	size_t nl = strlen(name);
+
+	if (c->exact) {
+		if (strcmp(name, c->exact) != 0)
+			return;
+	} else {
+		size_t sl = strlen(c->suffix);
+		if (nl <= sl || strcmp(name + nl - sl, c->suffix) != 0)
+			return;
+	}
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 16;
+		char **v = realloc(c->v, ncap * sizeof(*v));
+		if (v == NULL) {
+			c->oom = true;
+			return;
+		}
+		c->v = v;
+		c->cap = ncap;
+	}
+	if ((c->v[c->n] = strdup(name)) == NULL)
+		c->oom = true;
+	else
+		c->n++;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+enum rstatus dns_zone_names(const struct dns *d, const char *pattern, char ***out, size_t *n,
+			    struct rerr *err)
+{
+	struct match_ctx c = {0};
+	char canon[300], suffix[300];
+
+	*out = NULL;
+	*n = 0;
+	if (strncmp(pattern, "*.", 2) == 0) {
+		if (!zone_canon(pattern + 2, canon, sizeof(canon)))
+			return rerr_set(err, R_EINPUT, pattern, 0, "not a valid name pattern");
+		snprintf(suffix, sizeof(suffix), ".%.290s", canon);
+		c.suffix = suffix;
+	} else {
+		if (strchr(pattern, '*') || !zone_canon(pattern, canon, sizeof(canon)))
+			return rerr_set(
+			    err, R_EINPUT, pattern, 0,
+			    "not a valid name or pattern (a pattern starts with \"*.\")");
+		c.exact = canon;
+	}
+	zonedb_names(d->zones, match, &c);
+	if (c.oom) {
+		dns_names_free(c.v, c.n);
+		return rerr_set(err, R_ENOMEM, pattern, 0, "out of memory");
+	}
+	if (c.n > 1)
+		qsort(c.v, c.n, sizeof(*c.v), str_cmp);
+	*out = c.v;
+	*n = c.n;
+	return R_OK;
+}
+
+void dns_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}

@@ -1,0 +1,497 @@
+/*
+ * zone: master files in memory, answered as an authoritative server would.
+ * ldns reads the files (a library made for this: $ORIGIN, $TTL, @, relative
+ * names, parentheses, comments); ldns status codes become struct rerr here.
+ */
+#include "dns/zone.h"
+#include "core/log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct zone {
+	char *apex;
+	char *file;
+};
+
+struct zrec {
+	struct zone_rr rr;
+	uint32_t zone;
+};
+
+struct nameent {
+	const char *name;
+	uint32_t first, count; /* records [first, first + count) after sealing */
+	int32_t apex;	       /* zone index when this name is a zone's apex, else -1 */
+	int32_t zone;	       /* zone the name belongs to */
+};
+
+struct zonedb {
+	struct zone *zones;
+	size_t nz, capz;
+	struct zrec *recs;
+	size_t n, cap;
+	struct nameent *names;
+	size_t nnames, capnames;
+	uint32_t *hash; /* index + 1 into names */
+	size_t hashcap;
+	char **ents; /* names of empty non-terminals, owned */
+	size_t nents;
+};
+
+bool zone_canon(const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n + 2 > len || n > 253 + (name[n - 1] == '.'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)name[i]);
+	if (buf[n - 1] != '.')
+		buf[n++] = '.';
+	buf[n] = '\0';
+	return strstr(buf, "..") == NULL || strcmp(buf, ".") == 0;
+}
+
+struct zonedb *zonedb_new(void)
+{
+	return calloc(1, sizeof(struct zonedb));
+}
+
+void zonedb_free(struct zonedb *db)
+{
+	if (db == NULL)
+		return;
+	for (size_t i = 0; i < db->n; i++) {
+		free((char *)db->recs[i].rr.owner);
+		free((char *)db->recs[i].rr.target);
+		free((char *)db->recs[i].rr.text);
+	}
+	for (size_t i = 0; i < db->nz; i++) {
+		free(db->zones[i].apex);
+		free(db->zones[i].file);
+	}
+	for (size_t i = 0; i < db->nents; i++)
+		free(db->ents[i]);
+	free(db->ents);
+	free(db->recs);
+	free(db->zones);
+	free(db->names);
+	free(db->hash);
+	free(db);
+}
+
+size_t zonedb_records(const struct zonedb *db)
+{
+	return db->n;
+}
+
+static bool under(const char *name, const char *apex)
+{
+	size_t n = strlen(name), a = strlen(apex);
+
+	if (strcmp(apex, ".") == 0)
+		return true;
+	if (n < a || strcmp(name + n - a, apex) != 0)
+		return false;
+	return n == a || name[n - a - 1] == '.';
+}
+
+static char *rdf_name(const ldns_rdf *rdf)
+{
+	char *s = ldns_rdf2str(rdf), buf[300];
+
+	if (s == NULL)
+		return NULL;
+	if (!zone_canon(s, buf, sizeof(buf))) {
+		free(s);
+		return NULL;
+	}
+	free(s);
+	return strdup(buf);
+}
+
+/* Adds one record of zone z; returns false on allocation failure. */
+static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, const char *path,
+			   struct rerr *err)
+{
+	struct zrec *r;
+	ldns_rr_type t = ldns_rr_get_type(rr);
+
+	if (db->n >= ZONEDB_MAX_RECORDS)
+		return rerr_set(err, R_ELIMIT, path, 0, "more than %u records in all zones",
+				ZONEDB_MAX_RECORDS);
+	if (db->n == db->cap) {
+		size_t ncap = db->cap ? db->cap * 2 : 1024;
+		struct zrec *v = realloc(db->recs, ncap * sizeof(*v));
+		if (v == NULL)
+			return rerr_set(err, R_ENOMEM, path, 0, "out of memory");
+		db->recs = v;
+		db->cap = ncap;
+	}
+	r = &db->recs[db->n];
+	memset(r, 0, sizeof(*r));
+	r->zone = z;
+	r->rr.type = (uint16_t)t;
+	r->rr.ttl = ldns_rr_ttl(rr);
+	r->rr.owner = rdf_name(ldns_rr_owner(rr));
+	r->rr.text = ldns_rr2str(rr);
+	if (r->rr.owner == NULL || r->rr.text == NULL)
+		goto bad;
+	/* ldns ends the text with a newline; answers join records with their own. */
+	size_t tl = strlen(r->rr.text);
+	if (tl && r->rr.text[tl - 1] == '\n')
+		((char *)r->rr.text)[tl - 1] = '\0';
+	switch (t) {
+	case LDNS_RR_TYPE_A:
+	case LDNS_RR_TYPE_AAAA: {
+		const ldns_rdf *d = ldns_rr_rdf(rr, 0);
+		if (d == NULL)
+			goto bad;
+		addr_from_bytes(&r->rr.addr, ldns_rdf_data(d), ldns_rdf_size(d));
+		if (r->rr.addr.family == 0)
+			goto bad;
+		break;
+	}
+	case LDNS_RR_TYPE_CNAME:
+	case LDNS_RR_TYPE_NS:
+		if (ldns_rr_rdf(rr, 0) == NULL ||
+		    (r->rr.target = rdf_name(ldns_rr_rdf(rr, 0))) == NULL)
+			goto bad;
+		break;
+	case LDNS_RR_TYPE_MX:
+		if (ldns_rr_rdf(rr, 0) == NULL || ldns_rr_rdf(rr, 1) == NULL)
+			goto bad;
+		r->rr.pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+		if ((r->rr.target = rdf_name(ldns_rr_rdf(rr, 1))) == NULL)
+			goto bad;
+		break;
+	default:
+		break; /* kept with its text (TXT, SOA, CAA, ...); not part of a path */
+	}
+	db->n++;
+	return R_OK;
+bad:
+	free((char *)r->rr.owner);
+	free((char *)r->rr.target);
+	free((char *)r->rr.text);
+	return rerr_set(err, R_EINPUT, path, 0, "cannot read record: %.200s",
+			r->rr.text ? r->rr.text : "(unprintable)");
+}
+
+enum rstatus zonedb_load(struct zonedb *db, const char *path, struct rerr *err)
+{
+	FILE *f = fopen(path, "r");
+	enum rstatus rc;
+
+	if (f == NULL)
+		return rerr_set(err, R_EIO, path, 0, "cannot open zone file: %s", strerror(errno));
+	rc = zonedb_load_fp(db, f, path, err);
+	fclose(f);
+	return rc;
+}
+
+enum rstatus zonedb_load_fp(struct zonedb *db, FILE *f, const char *path, struct rerr *err)
+{
+	ldns_zone *z = NULL;
+	int line = 0;
+	size_t keep_n = db->n;
+	enum rstatus rc = R_OK;
+
+	if (db->nz >= ZONEDB_MAX_ZONES)
+		return rerr_set(err, R_ELIMIT, path, 0, "more than %u zones", ZONEDB_MAX_ZONES);
+	ldns_status st = ldns_zone_new_frm_fp_l(&z, f, NULL, 3600, LDNS_RR_CLASS_IN, &line);
+	if (st != LDNS_STATUS_OK)
+		return rerr_set(err, R_EINPUT, path, line > 0 ? line : 0, "%s",
+				ldns_get_errorstr_by_id(st));
+	if (ldns_zone_soa(z) == NULL) {
+		ldns_zone_deep_free(z);
+		return rerr_set(err, R_EINPUT, path, 0, "no SOA record: not a zone file");
+	}
+	char *apex = rdf_name(ldns_rr_owner(ldns_zone_soa(z)));
+	if (apex == NULL) {
+		ldns_zone_deep_free(z);
+		return rerr_set(err, R_EINPUT, path, 0, "bad SOA owner name");
+	}
+	for (size_t i = 0; i < db->nz; i++)
+		if (strcmp(db->zones[i].apex, apex) == 0) {
+			rc = rerr_set(err, R_EINPUT, path, 0, "zone %s is already loaded from %s",
+				      apex, db->zones[i].file);
+			free(apex);
+			ldns_zone_deep_free(z);
+			return rc;
+		}
+	if (db->nz == db->capz) {
+		size_t ncap = db->capz ? db->capz * 2 : 16;
+		struct zone *v = realloc(db->zones, ncap * sizeof(*v));
+		if (v == NULL) {
+			free(apex);
+			ldns_zone_deep_free(z);
+			return rerr_set(err, R_ENOMEM, path, 0, "out of memory");
+		}
+		db->zones = v;
+		db->capz = ncap;
+	}
+	uint32_t zi = (uint32_t)db->nz;
+	db->zones[zi].apex = apex;
+	db->zones[zi].file = strdup(path);
+	if (db->zones[zi].file == NULL) {
+		free(apex);
+		ldns_zone_deep_free(z);
+		return rerr_set(err, R_ENOMEM, path, 0, "out of memory");
+	}
+	db->nz++;
+
+	if ((rc = add_rr(db, zi, ldns_zone_soa(z), path, err)) != R_OK)
+		goto fail;
+	ldns_rr_list *l = ldns_zone_rrs(z);
+	size_t skipped = 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(l, i);
+		char *owner = rdf_name(ldns_rr_owner(rr));
+		bool inside = owner && under(owner, apex);
+		free(owner);
+		if (!inside) {
+			skipped++;
+			continue;
+		}
+		if ((rc = add_rr(db, zi, rr, path, err)) != R_OK)
+			goto fail;
+	}
+	if (skipped)
+		log_info("%s: %zu record%s outside zone %s ignored", path, skipped,
+			 skipped == 1 ? "" : "s", apex);
+	ldns_zone_deep_free(z);
+	return R_OK;
+fail:
+	/* Nothing of a file that does not load stays. */
+	for (size_t i = keep_n; i < db->n; i++) {
+		free((char *)db->recs[i].rr.owner);
+		free((char *)db->recs[i].rr.target);
+		free((char *)db->recs[i].rr.text);
+	}
+	db->n = keep_n;
+	db->nz--;
+	free(db->zones[db->nz].apex);
+	free(db->zones[db->nz].file);
+	ldns_zone_deep_free(z);
+	return rc;
+}
+
+static uint32_t fnv(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static struct nameent *find(const struct zonedb *db, const char *name)
+{
+	if (db->hashcap == 0)
+		return NULL;
+	for (size_t i = fnv(name) & (db->hashcap - 1);; i = (i + 1) & (db->hashcap - 1)) {
+		uint32_t v = db->hash[i];
+		if (v == 0)
+			return NULL;
+		if (strcmp(db->names[v - 1].name, name) == 0)
+			return &db->names[v - 1];
+	}
+}
+
+static struct nameent *insert(struct zonedb *db, const char *name, int32_t zone)
+{
+	struct nameent *e = find(db, name);
+
+	if (e)
+		return e;
+	if (db->nnames == db->capnames)
+		return NULL; /* sized in advance by zonedb_seal */
+	e = &db->names[db->nnames++];
+	e->name = name;
+	e->first = e->count = 0;
+	e->apex = -1;
+	e->zone = zone;
+	for (size_t i = fnv(name) & (db->hashcap - 1);; i = (i + 1) & (db->hashcap - 1))
+		if (db->hash[i] == 0) {
+			db->hash[i] = (uint32_t)db->nnames;
+			break;
+		}
+	return e;
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct zrec *x = a, *y = b;
+	int c = strcmp(x->rr.owner, y->rr.owner);
+	if (c)
+		return c;
+	return (x->rr.type > y->rr.type) - (x->rr.type < y->rr.type);
+}
+
+enum rstatus zonedb_seal(struct zonedb *db, struct rerr *err)
+{
+	qsort(db->recs, db->n, sizeof(*db->recs), rec_cmp);
+	/* Every owner, plus its ancestors up to its apex (empty non-terminals). */
+	size_t labels = 0;
+	for (size_t i = 0; i < db->n; i++)
+		for (const char *p = db->recs[i].rr.owner; *p; p++)
+			labels += *p == '.';
+	db->capnames = labels + db->nz + 16;
+	db->hashcap = 1;
+	while (db->hashcap < 2 * db->capnames)
+		db->hashcap <<= 1;
+	db->names = calloc(db->capnames, sizeof(*db->names));
+	db->hash = calloc(db->hashcap, sizeof(*db->hash));
+	db->ents = calloc(db->capnames, sizeof(*db->ents));
+	if (!db->names || !db->hash || !db->ents)
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory indexing zones");
+	for (size_t i = 0; i < db->n; i++) {
+		struct zrec *r = &db->recs[i];
+		struct nameent *e = insert(db, r->rr.owner, (int32_t)r->zone);
+		if (e == NULL)
+			return rerr_set(err, R_EINTERNAL, NULL, 0, "zone index overflow");
+		if (e->count == 0)
+			e->first = (uint32_t)i;
+		e->count++;
+	}
+	for (size_t z = 0; z < db->nz; z++) {
+		struct nameent *e = find(db, db->zones[z].apex);
+		if (e)
+			e->apex = (int32_t)z;
+	}
+	for (size_t i = 0; i < db->n; i++) {
+		const char *apex = db->zones[db->recs[i].zone].apex;
+		const char *p = db->recs[i].rr.owner;
+		while (strcmp(p, apex) != 0 && (p = strchr(p, '.')) != NULL && *++p) {
+			if (find(db, p))
+				continue;
+			char *copy = strdup(p);
+			if (copy == NULL)
+				return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+			db->ents[db->nents++] = copy;
+			if (insert(db, copy, (int32_t)db->recs[i].zone) == NULL)
+				return rerr_set(err, R_EINTERNAL, NULL, 0, "zone index overflow");
+		}
+	}
+	return R_OK;
+}
+
+const char *zonedb_zone_of(const struct zonedb *db, const char *name, const char **file)
+{
+	for (const char *p = name; p && *p;) {
+		struct nameent *e = find(db, p);
+		if (e && e->apex >= 0) {
+			if (file)
+				*file = db->zones[e->apex].file;
+			return db->zones[e->apex].apex;
+		}
+		p = strchr(p, '.');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+static bool push(struct zone_answer *ans, const struct zone_rr *rr)
+{
+	const struct zone_rr **v = realloc(ans->rr, (ans->n + 1) * sizeof(*v));
+	if (v == NULL)
+		return false;
+	ans->rr = v;
+	ans->rr[ans->n++] = rr;
+	return true;
+}
+
+static void from_node(const struct zonedb *db, const struct nameent *e, uint16_t type,
+		      struct zone_answer *ans)
+{
+	const struct zrec *cname = NULL;
+
+	for (uint32_t i = e->first; i < e->first + e->count; i++)
+		if (db->recs[i].rr.type == LDNS_RR_TYPE_CNAME)
+			cname = &db->recs[i];
+	if (cname && type != LDNS_RR_TYPE_CNAME) {
+		ans->rcode = push(ans, &cname->rr) ? DNS_OK : DNS_ERROR;
+		ans->cname = true;
+		return;
+	}
+	for (uint32_t i = e->first; i < e->first + e->count; i++)
+		if (db->recs[i].rr.type == type && !push(ans, &db->recs[i].rr)) {
+			ans->rcode = DNS_ERROR;
+			return;
+		}
+	ans->rcode = ans->n ? DNS_OK : DNS_NODATA;
+}
+
+static bool has_type(const struct zonedb *db, const struct nameent *e, uint16_t type)
+{
+	for (uint32_t i = e->first; i < e->first + e->count; i++)
+		if (db->recs[i].rr.type == type)
+			return true;
+	return false;
+}
+
+void zonedb_query(const struct zonedb *db, const char *name, uint16_t type, struct zone_answer *ans)
+{
+	memset(ans, 0, sizeof(*ans));
+	const char *apex = zonedb_zone_of(db, name, &ans->file);
+	if (apex == NULL) {
+		ans->rcode = DNS_NOZONE;
+		return;
+	}
+	ans->zone = apex;
+	/* Below a delegation to a zone we do not hold: not ours to answer. */
+	for (const char *p = name; p && strcmp(p, apex) != 0;) {
+		struct nameent *e = find(db, p);
+		if (e && has_type(db, e, LDNS_RR_TYPE_NS)) {
+			ans->rcode = DNS_NOZONE;
+			return;
+		}
+		p = strchr(p, '.');
+		if (p)
+			p++;
+	}
+	struct nameent *e = find(db, name);
+	if (e) {
+		from_node(db, e, type, ans);
+		return;
+	}
+	/* RFC 4592: the closest encloser's wildcard, if it has one. */
+	for (const char *p = strchr(name, '.'); p && *++p; p = strchr(p, '.')) {
+		if (find(db, p) == NULL)
+			continue;
+		char wild[300];
+		snprintf(wild, sizeof(wild), "*.%s", p);
+		struct nameent *w = find(db, wild);
+		if (w) {
+			from_node(db, w, type, ans);
+			return;
+		}
+		break;
+	}
+	ans->rcode = DNS_NXDOMAIN;
+}
+
+void zone_answer_clear(struct zone_answer *ans)
+{
+	free(ans->rr);
+	ans->rr = NULL;
+	ans->n = 0;
+}
+
+void zonedb_names(const struct zonedb *db, void (*fn)(void *ctx, const char *name), void *ctx)
+{
+	for (size_t i = 0; i < db->nnames; i++) {
+		const struct nameent *e = &db->names[i];
+		if (e->name[0] == '*')
+			continue;
+		if (has_type(db, e, LDNS_RR_TYPE_A) || has_type(db, e, LDNS_RR_TYPE_AAAA) ||
+		    has_type(db, e, LDNS_RR_TYPE_CNAME))
+			fn(ctx, e->name);
+	}
+}

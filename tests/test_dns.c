@@ -1,0 +1,266 @@
+/*
+ * test_dns: data paths answered from zone files (--offline): chains across
+ * zones, loops, a 20-hop chain, NXDOMAIN and NODATA, wildcards, AAAA-only,
+ * name servers in another zone, MX, names no zone covers, bad zone files.
+ */
+#include "dns/dns.h"
+#include "lib/testutil.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct dns *D;
+
+static void setup(void)
+{
+	static char z1[4096], z2[4096];
+	const char *zones[2] = {z1, z2};
+	struct dns_options opt;
+	struct rerr err;
+
+	snprintf(z1, sizeof(z1), "%s", tu_path("tests/fixtures/zones/example.test.zone"));
+	snprintf(z2, sizeof(z2), "%s", tu_path("tests/fixtures/zones/other.test.zone"));
+	memset(&opt, 0, sizeof(opt));
+	opt.zone_files = zones;
+	opt.nzone_files = 2;
+	opt.offline = true;
+	ck_assert_msg(dns_new(&opt, &D, &err) == R_OK, "%s", err.msg);
+}
+
+static void teardown(void)
+{
+	dns_free(D);
+}
+
+static void resolve(const char *name, bool mx, struct path *p)
+{
+	struct rerr err;
+	const char *names[1] = {name};
+	bool want[1] = {mx};
+
+	ck_assert_int_eq(dns_resolve_paths(D, names, want, 1, p, &err), R_OK);
+}
+
+static size_t count(const struct path *p, enum path_kind k)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += p->elems[i].kind == k;
+	return n;
+}
+
+static const struct path_elem *find_addr(const struct path *p, const char *text)
+{
+	char a[ADDR_STRLEN];
+	for (size_t i = 0; i < p->n; i++)
+		if (p->elems[i].kind == PATH_ADDRESS &&
+		    strcmp(addr_format(&p->elems[i].addr, a, sizeof(a)), text) == 0)
+			return &p->elems[i];
+	return NULL;
+}
+
+START_TEST(addresses_and_name_servers)
+{
+	struct path p;
+
+	resolve("App.Example.Test", false, &p); /* case and the final dot do not matter */
+	ck_assert_int_eq(p.status, DNS_OK);
+	ck_assert_str_eq(p.root, "app.example.test.");
+	ck_assert_ptr_nonnull(find_addr(&p, "15.220.120.77"));
+	ck_assert_ptr_nonnull(find_addr(&p, "2600:1f18::1"));
+	ck_assert_uint_eq(count(&p, PATH_NS), 2);
+	/* The name server in another zone, with its address (in China). */
+	const struct path_elem *ns = find_addr(&p, "161.189.0.10");
+	ck_assert_ptr_nonnull(ns);
+	ck_assert_str_eq(p.elems[ns->parent].name, "ns.other.test.");
+	ck_assert_str_eq(p.elems[ns->parent].zone, "example.test.");
+	path_clear(&p);
+}
+END_TEST
+
+START_TEST(chain_across_zones)
+{
+	struct path p;
+
+	resolve("www.example.test", false, &p);
+	ck_assert_int_eq(p.status, DNS_OK);
+	ck_assert_uint_eq(count(&p, PATH_NAME), 3); /* www -> cdn.other.test -> edge.other.test */
+	const struct path_elem *a = find_addr(&p, "104.16.0.1");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(p.elems[a->parent].name, "edge.other.test.");
+	ck_assert_str_eq(p.elems[p.elems[a->parent].parent].name, "cdn.other.test.");
+	/* Both zones on the chain have their name servers listed. */
+	bool ex = false, ot = false;
+	for (size_t i = 0; i < p.n; i++)
+		if (p.elems[i].kind == PATH_NS) {
+			ex |= strcmp(p.elems[i].zone, "example.test.") == 0;
+			ot |= strcmp(p.elems[i].zone, "other.test.") == 0;
+		}
+	ck_assert(ex && ot);
+	path_clear(&p);
+}
+END_TEST
+
+START_TEST(loop_and_long_chain_end_with_their_reason)
+{
+	struct path p;
+
+	resolve("loop1.example.test", false, &p);
+	ck_assert_int_eq(p.status, DNS_LOOP);
+	ck_assert_uint_eq(count(&p, PATH_ADDRESS), 2); /* only the two name servers' */
+	path_clear(&p);
+	resolve("h1.example.test", false, &p);
+	ck_assert_int_eq(p.status, DNS_TOOLONG);
+	ck_assert_uint_le(count(&p, PATH_NAME), 18);
+	path_clear(&p);
+	resolve("h5.example.test", false, &p); /* 15 hops: fine */
+	ck_assert_int_eq(p.status, DNS_OK);
+	ck_assert_ptr_nonnull(find_addr(&p, "3.5.140.12"));
+	path_clear(&p);
+}
+END_TEST
+
+START_TEST(nxdomain_nodata_wildcard_aaaa_mapped)
+{
+	struct path p;
+
+	resolve("nope.example.test", false, &p);
+	ck_assert_int_eq(p.status, DNS_NXDOMAIN);
+	path_clear(&p);
+	resolve("sub.example.test", false, &p); /* an empty non-terminal: exists, no data */
+	ck_assert_int_eq(p.status, DNS_NODATA);
+	path_clear(&p);
+	resolve("anything.wild.example.test", false, &p);
+	ck_assert_int_eq(p.status, DNS_OK);
+	ck_assert_ptr_nonnull(find_addr(&p, "52.95.110.1"));
+	path_clear(&p);
+	resolve("wild.example.test", false, &p); /* the encloser itself: TXT only */
+	ck_assert_int_eq(p.status, DNS_NODATA);
+	path_clear(&p);
+	resolve("v6only.example.test", false, &p);
+	ck_assert_int_eq(p.status, DNS_OK);
+	ck_assert_ptr_nonnull(find_addr(&p, "2600:1f14::5"));
+	path_clear(&p);
+	resolve("mapped.example.test", false, &p);
+	const struct path_elem *m = find_addr(&p, "3.5.140.1");
+	ck_assert_ptr_nonnull(m);
+	ck_assert(m->addr.mapped);
+	path_clear(&p);
+	resolve("nowhere.invalid", false, &p);
+	ck_assert_int_eq(p.status, DNS_NOZONE);
+	path_clear(&p);
+}
+END_TEST
+
+START_TEST(mail_hosts)
+{
+	struct path p;
+
+	resolve("mail.example.test", true, &p);
+	ck_assert_int_eq(p.status, DNS_OK);
+	ck_assert_uint_eq(count(&p, PATH_MX), 2);
+	ck_assert_ptr_nonnull(find_addr(&p, "24.144.64.1"));
+	ck_assert_ptr_nonnull(find_addr(&p, "34.32.0.1"));
+	path_clear(&p);
+	resolve("app.example.test", true, &p); /* asked for mail, has none: not a pass */
+	ck_assert_int_eq(p.status, DNS_NODATA);
+	path_clear(&p);
+}
+END_TEST
+
+START_TEST(answers_are_kept)
+{
+	const struct dns_answer *a;
+	struct path p;
+	bool seen = false;
+
+	resolve("app.example.test", false, &p);
+	path_clear(&p);
+	size_t n = dns_answers(D, &a);
+
+	ck_assert_uint_gt(n, 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(a[i].name, "app.example.test.") == 0 && strcmp(a[i].type, "A") == 0) {
+			ck_assert_ptr_nonnull(strstr(a[i].data, "15.220.120.77"));
+			ck_assert_ptr_nonnull(strstr(a[i].resolver, "example.test.zone"));
+			ck_assert_uint_eq(a[i].ttl, 300);
+			seen = true;
+		}
+	ck_assert(seen);
+}
+END_TEST
+
+START_TEST(zone_names_patterns)
+{
+	char **names;
+	size_t n;
+	struct rerr err;
+
+	ck_assert_int_eq(dns_zone_names(D, "*.wild.example.test", &names, &n, &err), R_OK);
+	ck_assert_uint_eq(n, 0); /* the wildcard owner is not a name */
+	dns_names_free(names, n);
+	ck_assert_int_eq(dns_zone_names(D, "*.other.test", &names, &n, &err), R_OK);
+	ck_assert_uint_eq(n, 4); /* cdn edge mx1 ns */
+	ck_assert_str_eq(names[0], "cdn.other.test.");
+	dns_names_free(names, n);
+	ck_assert_int_eq(dns_zone_names(D, "app.example.test", &names, &n, &err), R_OK);
+	ck_assert_uint_eq(n, 1);
+	dns_names_free(names, n);
+	ck_assert_int_eq(dns_zone_names(D, "a*b.test", &names, &n, &err), R_EINPUT);
+}
+END_TEST
+
+START_TEST(bad_zone_files_name_file_and_line)
+{
+	char cmd[8192], *err = NULL;
+
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --offline --zone '%s' x.bad.test", tu_bin(),
+		 tu_path("tests/fixtures/zones/bad-syntax.zone"));
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "bad-syntax.zone:6:"));
+	free(err);
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --offline --zone '%s' x", tu_bin(),
+		 tu_path("tests/fixtures/zones/no-soa.zone"));
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "no SOA record"));
+	free(err);
+	/* Live DNS is not in this build: refused, never faked. */
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --resolver 127.0.0.1:53 example.com", tu_bin());
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "not implemented"));
+	free(err);
+	char *out = NULL, z1[4096];
+	snprintf(z1, sizeof(z1), "%s", tu_path("tests/fixtures/zones/example.test.zone"));
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' resolve --offline --format json --zone '%s' --zone '%s' www.example.test",
+		 tu_bin(), z1, tu_path("tests/fixtures/zones/other.test.zone"));
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"addresses\":[\"104.16.0.1\"]"));
+	free(out);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *su = suite_create("dns");
+	TCase *tc = tcase_create("dns");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, addresses_and_name_servers);
+	tcase_add_test(tc, chain_across_zones);
+	tcase_add_test(tc, loop_and_long_chain_end_with_their_reason);
+	tcase_add_test(tc, nxdomain_nodata_wildcard_aaaa_mapped);
+	tcase_add_test(tc, mail_hosts);
+	tcase_add_test(tc, answers_are_kept);
+	tcase_add_test(tc, zone_names_patterns);
+	tcase_add_test(tc, bad_zone_files_name_file_and_line);
+	suite_add_tcase(su, tc);
+	SRunner *sr = srunner_create(su);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
