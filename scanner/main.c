@@ -11,6 +11,7 @@
 #include <string.h>
 
 const struct cli_command cli_commands[] = {
+    {"check", cmd_check, "release gate: judge an estate's data paths against its policies"},
     {"resolve", cmd_resolve, "print the DNS data path of names"},
     {"lookup", cmd_lookup, "attribute addresses to provider, region and country"},
     {"db", cmd_db, "database administration: migrate, status"},

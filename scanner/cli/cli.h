@@ -30,5 +30,6 @@ bool cli_isatty(FILE *f);
 int cmd_db(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -1,0 +1,211 @@
+/*
+ * jsonpos: a small scanner that walks JSON text alongside jansson, recording
+ * the line where each value starts under its path. It trusts jansson for
+ * validity: it runs only on text jansson accepted.
+ */
+#include "core/jsonpos.h"
+#include "core/buf.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pos_entry {
+	char *path;
+	long line;
+};
+
+struct jsonpos {
+	struct pos_entry *v;
+	size_t n, cap;
+};
+
+void jsonpos_free(struct jsonpos *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].path);
+	free(p->v);
+	free(p);
+}
+
+long jsonpos_line(const struct jsonpos *p, const char *path)
+{
+	if (p == NULL)
+		return 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].path, path) == 0)
+			return p->v[i].line;
+	return 0;
+}
+
+struct scan {
+	const char *s, *end;
+	long line;
+	struct jsonpos *out;
+	char path[4096];
+	bool oom;
+};
+
+static void ws(struct scan *c)
+{
+	while (c->s < c->end && (*c->s == ' ' || *c->s == '\t' || *c->s == '\n' || *c->s == '\r')) {
+		if (*c->s == '\n')
+			c->line++;
+		c->s++;
+	}
+}
+
+static void record(struct scan *c)
+{
+	struct jsonpos *p = c->out;
+
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 64;
+		struct pos_entry *v = realloc(p->v, ncap * sizeof(*v));
+		if (v == NULL) {
+			c->oom = true;
+			return;
+		}
+		p->v = v;
+		p->cap = ncap;
+	}
+	if ((p->v[p->n].path = strdup(c->path)) == NULL) {
+		c->oom = true;
+		return;
+	}
+	p->v[p->n++].line = c->line;
+}
+
+/* Copies a string token's raw content (escapes kept as written) into buf. */
+static void string(struct scan *c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	c->s++; /* opening quote */
+	while (c->s < c->end && *c->s != '"') {
+		if (*c->s == '\\' && c->s + 1 < c->end) {
+			if (n + 2 < len) {
+				buf[n++] = c->s[0];
+				buf[n++] = c->s[1];
+			}
+			c->s += 2;
+			continue;
+		}
+		if (n + 1 < len)
+			buf[n++] = *c->s;
+		c->s++;
+	}
+	if (c->s < c->end)
+		c->s++;
+	if (buf)
+		buf[n < len ? n : len - 1] = '\0';
+}
+
+static void value(struct scan *c, int depth);
+
+static void container(struct scan *c, int depth, bool object)
+{
+	size_t base = strlen(c->path);
+	long index = 0;
+
+	c->s++;
+	for (;;) {
+		ws(c);
+		if (c->s >= c->end)
+			return;
+		if (*c->s == (object ? '}' : ']')) {
+			c->s++;
+			break;
+		}
+		if (*c->s == ',') {
+			c->s++;
+			continue;
+		}
+		if (object) {
+			char key[1024];
+			string(c, key, sizeof(key));
+			snprintf(c->path + base, sizeof(c->path) - base, "/%s", key);
+			ws(c);
+			if (c->s < c->end && *c->s == ':')
+				c->s++;
+		} else {
+			snprintf(c->path + base, sizeof(c->path) - base, "/%ld", index++);
+		}
+		value(c, depth + 1);
+		c->path[base] = '\0';
+	}
+}
+
+static void value(struct scan *c, int depth)
+{
+	ws(c);
+	if (c->s >= c->end || depth > JSONPOS_MAX_DEPTH)
+		return;
+	record(c);
+	switch (*c->s) {
+	case '{':
+		container(c, depth, true);
+		break;
+	case '[':
+		container(c, depth, false);
+		break;
+	case '"': {
+		char skip[8];
+		string(c, skip, sizeof(skip));
+		break;
+	}
+	default:
+		while (c->s < c->end && !strchr(",]} \t\r\n", *c->s))
+			c->s++;
+	}
+}
+
+enum rstatus jsonpos_loadb(const char *data, size_t len, const char *name, json_t **root,
+			   struct jsonpos **pos, struct rerr *err)
+{
+	json_error_t jerr;
+	struct scan c;
+
+	*root = NULL;
+	*pos = NULL;
+	if (len > JSONPOS_MAX_BYTES)
+		return rerr_set(err, R_ELIMIT, name, 0, "file is larger than %u bytes",
+				JSONPOS_MAX_BYTES);
+	*root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (*root == NULL)
+		return rerr_set(err, R_EINPUT, name, jerr.line > 0 ? jerr.line : 0, "%s",
+				jerr.text);
+	if ((*pos = calloc(1, sizeof(**pos))) == NULL)
+		goto oom;
+	memset(&c, 0, sizeof(c));
+	c.s = data;
+	c.end = data + len;
+	c.line = 1;
+	c.out = *pos;
+	value(&c, 0);
+	if (!c.oom)
+		return R_OK;
+oom:
+	json_decref(*root);
+	*root = NULL;
+	jsonpos_free(*pos);
+	*pos = NULL;
+	return rerr_set(err, R_ENOMEM, name, 0, "out of memory");
+}
+
+enum rstatus jsonpos_load(const char *path, json_t **root, struct jsonpos **pos, struct rerr *err)
+{
+	struct buf b;
+	enum rstatus rc;
+
+	*root = NULL;
+	*pos = NULL;
+	buf_init(&b, JSONPOS_MAX_BYTES);
+	if ((rc = buf_read_file(&b, path, err)) == R_OK)
+		rc = jsonpos_loadb(b.data, b.len, path, root, pos, err);
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * jsonpos: the line of every value of a JSON text, by JSON-pointer path
+ * ("/services/3/policy"), so that errors found after parsing (an unknown key, a
+ * bad country code) can still name file:line. jansson parses; this only counts.
+ */
+#ifndef RESIDENCY_JSONPOS_H
+#define RESIDENCY_JSONPOS_H
+
+#include "core/rerr.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define JSONPOS_MAX_BYTES (16u * 1024 * 1024)
+#define JSONPOS_MAX_DEPTH 64
+
+struct jsonpos;
+
+/*
+ * Reads a JSON file (bounded), parses it with jansson (duplicate keys
+ * rejected) and indexes the lines of its values. *root is the parsed document
+ * (caller json_decref()s it); *pos is freed with jsonpos_free(). Errors name
+ * file:line.
+ */
+enum rstatus jsonpos_load(const char *path, json_t **root, struct jsonpos **pos, struct rerr *err);
+/* Same for a buffer; name is used in errors. */
+enum rstatus jsonpos_loadb(const char *data, size_t len, const char *name, json_t **root,
+			   struct jsonpos **pos, struct rerr *err);
+/* Safe to call with NULL. */
+void jsonpos_free(struct jsonpos *p);
+/* The line of the value at path (keys as written, no escaping), or 0 when unknown. */
+long jsonpos_line(const struct jsonpos *p, const char *path);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * judge: findings from paths, attribution and a policy (see judge.h).
+ */
+#include "policy/judge.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *finding_reason_name(enum finding_reason r)
+{
+	switch (r) {
+	case REASON_DENIED_COUNTRY:
+		return "denied_country";
+	case REASON_COUNTRY_NOT_ALLOWED:
+		return "country_not_allowed";
+	case REASON_PROVIDER_NOT_ALLOWED:
+		return "provider_not_allowed";
+	case REASON_INDETERMINATE:
+		return "indeterminate";
+	case REASON_UNKNOWN:
+		return "unknown";
+	case REASON_UNRESOLVABLE:
+		return "unresolvable";
+	}
+	return "?";
+}
+
+void judgement_free(struct judgement *j)
+{
+	if (j == NULL)
+		return;
+	for (size_t i = 0; i < j->n; i++)
+		free(j->v[i].path);
+	free(j->v);
+	memset(j, 0, sizeof(*j));
+}
+
+/* Lower case, no trailing dot: how waivers and elements are compared. */
+static void plain(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+	for (; *in && n + 1 < len; in++)
+		out[n++] = (char)tolower((unsigned char)*in);
+	if (n && out[n - 1] == '.')
+		n--;
+	out[n] = '\0';
+}
+
+static void match_waivers(const struct policy *pol, struct finding *f, const char *today)
+{
+	char el[256], ep[256];
+
+	plain(f->element, el, sizeof(el));
+	plain(f->endpoint, ep, sizeof(ep));
+	for (size_t i = 0; i < pol->nwaivers; i++) {
+		const struct waiver *w = &pol->waivers[i];
+		if (strcmp(w->element, el) != 0 && strcmp(w->element, ep) != 0)
+			continue;
+		if (strcmp(w->expires, today) >= 0) {
+			f->waiver = w;
+			return;
+		}
+		f->expired = w;
+	}
+}
+
+static enum rstatus add(struct judgement *j, const struct service *svc, const struct policy *pol,
+			const struct path *p, size_t elem, enum finding_reason reason,
+			const struct attribution *at, const char *detail, const char *today,
+			struct rerr *err)
+{
+	const struct path_elem *e = &p->elems[elem];
+	char element[256];
+
+	if (e->kind == PATH_ADDRESS)
+		addr_format(&e->addr, element, sizeof(element));
+	else
+		snprintf(element, sizeof(element), "%s", e->name);
+	/* One finding per element and reason in a path (an address can be reached twice). */
+	for (size_t i = 0; i < j->n; i++)
+		if (j->v[i].service == svc->name && strcmp(j->v[i].endpoint, p->root) == 0 &&
+		    strcmp(j->v[i].element, element) == 0 && j->v[i].reason == reason)
+			return R_OK;
+	if (j->n == j->cap) {
+		size_t ncap = j->cap ? j->cap * 2 : 16;
+		struct finding *v = realloc(j->v, ncap * sizeof(*v));
+		if (v == NULL)
+			return rerr_set(err, R_ENOMEM, svc->name, 0, "out of memory");
+		j->v = v;
+		j->cap = ncap;
+	}
+	struct finding *f = &j->v[j->n];
+	memset(f, 0, sizeof(*f));
+	f->service = svc->name;
+	f->policy = pol->name;
+	snprintf(f->endpoint, sizeof(f->endpoint), "%s", p->root);
+	snprintf(f->element, sizeof(f->element), "%s", element);
+	f->kind = e->kind;
+	f->reason = reason;
+	snprintf(f->detail, sizeof(f->detail), "%s", detail);
+	if (at)
+		f->at = *at;
+	size_t depth = 0;
+	for (int k = (int)elem; k >= 0; k = p->elems[k].parent)
+		depth++;
+	if ((f->path = calloc(depth, sizeof(*f->path))) == NULL)
+		return rerr_set(err, R_ENOMEM, svc->name, 0, "out of memory");
+	f->npath = depth;
+	size_t slot = depth;
+	for (int k = (int)elem; k >= 0; k = p->elems[k].parent) {
+		struct finding_hop *h = &f->path[--slot];
+		const struct path_elem *pe = &p->elems[k];
+		h->kind = pe->kind;
+		h->status = pe->status;
+		if (pe->kind == PATH_ADDRESS)
+			addr_format(&pe->addr, h->text, sizeof(h->text));
+		else
+			snprintf(h->text, sizeof(h->text), "%s", pe->name);
+		snprintf(h->zone, sizeof(h->zone), "%s", pe->zone);
+	}
+	match_waivers(pol, f, today);
+	if (f->waiver)
+		j->nwaived++;
+	j->n++;
+	return R_OK;
+}
+
+static bool provider_allowed(const struct policy *pol, const char *provider)
+{
+	if (pol->nproviders == 0)
+		return true;
+	for (size_t i = 0; i < pol->nproviders; i++)
+		if (strcmp(pol->providers[i], provider) == 0)
+			return true;
+	return false;
+}
+
+static enum rstatus judge_address(struct judgement *j, const struct service *svc,
+				  const struct policy *pol, const struct path *p, size_t i,
+				  judge_attribute_fn attribute, void *ctx, const char *today,
+				  struct rerr *err)
+{
+	struct attribution at;
+	char detail[512];
+
+	attribute(ctx, &p->elems[i].addr, &at);
+	const char *cc = at.country;
+	if (cc[0] && ccset_has(&pol->deny, cc)) {
+		snprintf(detail, sizeof(detail), "%s is denied by policy %s", cc, pol->name);
+		return add(j, svc, pol, p, i, REASON_DENIED_COUNTRY, &at, detail, today, err);
+	}
+	if (cc[0] && pol->has_allow && !ccset_has(&pol->allow, cc)) {
+		snprintf(detail, sizeof(detail), "%s is not among the countries policy %s allows",
+			 cc, pol->name);
+		return add(j, svc, pol, p, i, REASON_COUNTRY_NOT_ALLOWED, &at, detail, today, err);
+	}
+	if (!provider_allowed(pol, at.provider[0] ? at.provider : "none")) {
+		snprintf(detail, sizeof(detail),
+			 "provider %s is not among the providers policy %s allows",
+			 at.provider[0] ? at.provider : "none (in no provider's ranges)",
+			 pol->name);
+		return add(j, svc, pol, p, i, REASON_PROVIDER_NOT_ALLOWED, &at, detail, today, err);
+	}
+	if (at.scope == ATTR_SCOPE_GLOBAL && !pol->global_allow) {
+		snprintf(detail, sizeof(detail),
+			 "anycast/global range %s of %s: the country cannot be named", at.prefix,
+			 at.provider);
+		return add(j, svc, pol, p, i, REASON_INDETERMINATE, &at, detail, today, err);
+	}
+	if (cc[0] == '\0' && at.scope != ATTR_SCOPE_GLOBAL && !pol->unknown_allow) {
+		if (at.region_unmapped)
+			snprintf(detail, sizeof(detail),
+				 "region %s of %s has no country in the region table and GeoIP has "
+				 "no answer",
+				 at.region, at.provider);
+		else
+			snprintf(detail, sizeof(detail), "no source places this address");
+		return add(j, svc, pol, p, i, REASON_UNKNOWN, &at, detail, today, err);
+	}
+	return R_OK;
+}
+
+enum rstatus judge_service(const struct service *svc, const struct policy *pol,
+			   const struct path *paths, const bool *is_mail, size_t npaths,
+			   judge_attribute_fn attribute, void *ctx, const char *today,
+			   struct judgement *out, struct rerr *err)
+{
+	enum rstatus rc = R_OK;
+	char detail[1024];
+
+	for (size_t k = 0; k < npaths && rc == R_OK; k++) {
+		const struct path *p = &paths[k];
+		bool mail = is_mail && is_mail[k];
+		for (size_t i = 0; i < p->n && rc == R_OK; i++) {
+			const struct path_elem *e = &p->elems[i];
+			if (e->kind == PATH_ADDRESS) {
+				rc = judge_address(out, svc, pol, p, i, attribute, ctx, today, err);
+				continue;
+			}
+			if (e->status == DNS_OK || pol->unknown_allow)
+				continue;
+			/* A mail domain needs no address of its own, only MX hosts. */
+			if (mail && i == 0 && e->status == DNS_NODATA)
+				continue;
+			if (e->kind == PATH_NS)
+				snprintf(detail, sizeof(detail), "name server %s of zone %s: %s",
+					 e->name, e->zone, dns_status_name(e->status));
+			else if (e->kind == PATH_MX)
+				snprintf(detail, sizeof(detail), "mail host %s: %s", e->name,
+					 dns_status_name(e->status));
+			else if (i == 0 && strncmp(e->name, "*.", 2) == 0)
+				snprintf(
+				    detail, sizeof(detail),
+				    "pattern %s matched no name in the loaded zones: nothing of it "
+				    "was checked",
+				    e->name);
+			else if (i == 0 && e->status == DNS_NODATA)
+				snprintf(detail, sizeof(detail),
+					 "%s has no A or AAAA record: nowhere to "
+					 "judge, so not a pass",
+					 e->name);
+			else
+				snprintf(detail, sizeof(detail), "%s: %s", e->name,
+					 dns_status_name(e->status));
+			rc =
+			    add(out, svc, pol, p, i, REASON_UNRESOLVABLE, NULL, detail, today, err);
+		}
+	}
+	return rc;
+}
