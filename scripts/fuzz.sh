@@ -25,8 +25,15 @@ for src in $(find scanner -name '*.c' ! -name main.c | sort) "$out/gen/migration
 	objs+=("$obj")
 done
 
+# Third-party leaks we cannot fix (see tests/lsan.supp) need full stacks to match.
+export ASAN_OPTIONS=fast_unwind_on_malloc=0
+export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp
+# Targets read fixtures from the checkout.
+export RESIDENCY_DATADIR=$top
+only=${FUZZ_TARGETS:-}
 failed=0
 for t in tests/fuzz/fuzz_*.c; do
+	if [ -n "$only" ] && ! echo " $only " | grep -q " $(basename "$t" .c) "; then continue; fi
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .c)
 	clang $cflags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

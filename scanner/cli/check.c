@@ -93,7 +93,8 @@ static enum rstatus service_paths(struct dns *d, const struct service *s, struct
 				unmatched[nunmatched++] = (char *)ep;
 			}
 		}
-		for (size_t x = 0; x < (expanded ? ne : 1); x++) {
+		bool pattern = !m && strncmp(ep, "*.", 2) == 0;
+		for (size_t x = 0; x < (pattern ? ne : 1); x++) {
 			if (k == cap) {
 				cap = cap ? cap * 2 : 16;
 				char **nv = realloc(names, cap * sizeof(*nv));
@@ -105,7 +106,7 @@ static enum rstatus service_paths(struct dns *d, const struct service *s, struct
 					break;
 				}
 			}
-			names[k] = strdup(expanded ? expanded[x] : ep);
+			names[k] = strdup(pattern ? expanded[x] : ep);
 			mail[k++] = m;
 		}
 		dns_names_free(expanded, ne);
@@ -114,7 +115,8 @@ static enum rstatus service_paths(struct dns *d, const struct service *s, struct
 	if (rc == R_OK && (*paths = calloc(k + nunmatched + 1, sizeof(**paths))) != NULL &&
 	    (*is_mail = calloc(k + nunmatched + 1, sizeof(**is_mail))) != NULL) {
 		rc = dns_resolve_paths(d, (const char *const *)names, mail, k, *paths, err);
-		memcpy(*is_mail, mail, k * sizeof(*mail));
+		if (k)
+			memcpy(*is_mail, mail, k * sizeof(*mail));
 		/* A pattern that matched nothing: a path of its own, unresolvable. */
 		for (size_t u = 0; u < nunmatched; u++) {
 			struct path *p = &(*paths)[synthetic_from + u];
@@ -292,7 +294,8 @@ int cmd_check(int argc, char **argv)
 	else
 		flushed = fflush(stdout);
 	if (flushed != 0 || w != 0) {
-		rc = rerr_set(&err, R_EIO, output ? output : "stdout", 0, "writing the report failed");
+		rc = rerr_set(&err, R_EIO, output ? output : "stdout", 0,
+			      "writing the report failed");
 		goto out;
 	}
 	status = findings_count(&rep) ? EXIT_VIOLATION : EXIT_COMPLIANT;

@@ -206,6 +206,8 @@ enum rstatus jsonpos_load(const char *path, json_t **root, struct jsonpos **pos,
 	buf_init(&b, JSONPOS_MAX_BYTES);
 	if ((rc = buf_read_file(&b, path, err)) == R_OK)
 		rc = jsonpos_loadb(b.data, b.len, path, root, pos, err);
+	else if (rc == R_EIO && err)
+		rc = err->code = R_EINPUT; /* a file the user named and we cannot read: bad input */
 	buf_free(&b);
 	return rc;
 }

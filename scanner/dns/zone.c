@@ -189,7 +189,8 @@ enum rstatus zonedb_load(struct zonedb *db, const char *path, struct rerr *err)
 	enum rstatus rc;
 
 	if (f == NULL)
-		return rerr_set(err, R_EIO, path, 0, "cannot open zone file: %s", strerror(errno));
+		return rerr_set(err, R_EINPUT, path, 0, "cannot open zone file: %s",
+				strerror(errno));
 	rc = zonedb_load_fp(db, f, path, err);
 	fclose(f);
 	return rc;

@@ -323,8 +323,11 @@ static enum rstatus load_policy(const struct catalog *cat, const char *path, str
 	if ((p->file = strdup(path)) == NULL)
 		return rerr_set(err, R_ENOMEM, path, 0, "out of memory");
 	buf_init(&b, JSONPOS_MAX_BYTES);
-	if ((rc = buf_read_file(&b, path, err)) != R_OK)
+	if ((rc = buf_read_file(&b, path, err)) != R_OK) {
+		if (rc == R_EIO)
+			rc = err->code = R_EINPUT;
 		goto out;
+	}
 	if ((rc = jsonpos_loadb(b.data, b.len, path, &root, &pos, err)) != R_OK)
 		goto out;
 	p->text = buf_steal(&b, NULL);

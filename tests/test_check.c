@@ -1,0 +1,248 @@
+/*
+ * test_check: `residency check` end to end. A judgement file pair in the style
+ * of pgbouncer's hba_test (tests/fixtures/judge/estate.json + zones + policies
+ * against cases.expected, compared exactly), the story of PRODUCT.md, malformed
+ * inputs naming file:line, and JUnit output read by a real schema validator.
+ */
+#include "lib/testutil.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int check(const char *args, char **out, char **err)
+{
+	char cmd[16384];
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' check %s", tu_path(""), tu_bin(), args);
+	return tu_run(cmd, out, err);
+}
+
+#define JUDGE                                                                                      \
+	"--estate tests/fixtures/judge/estate.json --policies tests/fixtures/judge/policies "      \
+	"--zone tests/fixtures/judge/cases.test.zone --zone "                                      \
+	"tests/fixtures/judge/nsdenied.test.zone "                                                 \
+	"--offline --date 2026-11-24"
+
+static void line_of(json_t *f, const char *list, char *buf, size_t len)
+{
+#define S(k)                                                                                       \
+	(json_is_string(json_object_get(f, k)) ? json_string_value(json_object_get(f, k)) : "-")
+	snprintf(buf, len, "%s %s %s %s %s %s %s\n", list, S("service"), S("reason"), S("element"),
+		 S("country"), S("geoip_country"),
+		 json_object_get(f, "expired_waiver") ? "expired_waiver" : "-");
+#undef S
+}
+
+START_TEST(judgement_pairs)
+{
+	char *out = NULL,
+	     *expected = tu_slurp(tu_path("tests/fixtures/judge/cases.expected"), NULL);
+	json_error_t je;
+
+	ck_assert_ptr_nonnull(expected);
+	ck_assert_int_eq(check(JUDGE " --format json", &out, NULL), 1);
+	json_t *doc = json_loads(out, 0, &je);
+	ck_assert_msg(doc != NULL, "not JSON: %s", je.text);
+	char got[65536] = "";
+	static const char *lists[] = {"findings", "waived"};
+	for (int l = 0; l < 2; l++) {
+		size_t i;
+		json_t *f;
+		json_array_foreach(json_object_get(doc, lists[l]), i, f)
+		{
+			char line[1024];
+			line_of(f, lists[l], line, sizeof(line));
+			strncat(got, line, sizeof(got) - strlen(got) - 1);
+			/* The contract's fields, on every finding. */
+			static const char *fields[] = {"service",  "endpoint", "element", "country",
+						       "provider", "region",   "source",  "policy",
+						       "reason",   "path"};
+			for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+				ck_assert_msg(json_object_get(f, fields[k]) != NULL, "missing %s",
+					      fields[k]);
+		}
+	}
+	/* Compare with the expected file, comments dropped. */
+	char want[65536] = "";
+	for (char *p = expected; p && *p;) {
+		char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+		size_t used = strlen(want);
+		if (*p != '#' && used + n < sizeof(want)) {
+			memcpy(want + used, p, n);
+			want[used + n] = '\0';
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	ck_assert_str_eq(got, want);
+
+	/* Provider wins over GeoIP and both are shown; the path leads to the element. */
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(doc, "findings"), i, f)
+	{
+		const char *svc = json_string_value(json_object_get(f, "service"));
+		if (strcmp(svc, "geoip-disagrees") == 0) {
+			ck_assert_str_eq(json_string_value(json_object_get(f, "source")),
+					 "provider");
+			ck_assert(json_is_true(json_object_get(f, "disagreement")));
+		}
+		if (strcmp(svc, "ns-denied") == 0) {
+			json_t *path = json_object_get(f, "path");
+			ck_assert_int_eq(json_array_size(path), 3);
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(json_array_get(path, 1), "kind")),
+			    "ns");
+		}
+		if (strcmp(svc, "local-zone") == 0) {
+			ck_assert_str_eq(json_string_value(json_object_get(f, "region")),
+					 "us-east-1");
+			ck_assert_str_eq(json_string_value(json_object_get(f, "border_group")),
+					 "us-east-1-bue-1");
+		}
+	}
+	/* Services judged compliant are compliant in the per-service verdicts. */
+	json_array_foreach(json_object_get(doc, "services"), i, f)
+	{
+		const char *svc = json_string_value(json_object_get(f, "name"));
+		const char *v = json_string_value(json_object_get(f, "verdict"));
+		if (strcmp(svc, "fine") == 0 || strcmp(svc, "global-allowed") == 0)
+			ck_assert_str_eq(v, "compliant");
+		else
+			ck_assert_str_eq(v, "violation");
+	}
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "verdict")), "violation");
+	json_decref(doc);
+	free(out);
+	free(expected);
+}
+END_TEST
+
+START_TEST(waiver_expiry_depends_on_the_date)
+{
+	char *out = NULL;
+
+	/* On 2020-01-15 the old waiver still holds: the expired case is waived too. */
+	ck_assert_int_eq(
+	    check("--estate tests/fixtures/judge/estate.json --policies "
+		  "tests/fixtures/judge/policies --zone tests/fixtures/judge/cases.test.zone "
+		  "--zone tests/fixtures/judge/nsdenied.test.zone --offline --date 2020-01-15 "
+		  "--format text",
+		  &out, NULL),
+	    1);
+	ck_assert_ptr_nonnull(strstr(out, "Waived (not counted, never hidden):"));
+	ck_assert_ptr_nonnull(strstr(out, "old exception MIG-3"));
+	ck_assert_ptr_null(strstr(out, "waiver expired"));
+	free(out);
+	ck_assert_int_eq(check(JUDGE " --format text", &out, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(out, "waiver expired on 2020-01-31 and was ignored"));
+	free(out);
+}
+END_TEST
+
+#define STORY(when)                                                                                \
+	"--estate examples/estate.json --policies examples/policies --zone examples/" when         \
+	"/phonemaker.example.zone --offline"
+
+START_TEST(the_story_before_and_after)
+{
+	char *out = NULL;
+
+	ck_assert_int_eq(check(STORY("before") " --format json", &out, NULL), 1);
+	static const char *china[] = {"52.80.10.20", "47.92.0.10",  "39.156.66.10",
+				      "52.83.4.5",   "52.80.10.53", "47.92.0.25"};
+	for (size_t i = 0; i < sizeof(china) / sizeof(china[0]); i++)
+		ck_assert_msg(strstr(out, china[i]) != NULL, "before: %s not named", china[i]);
+	ck_assert_ptr_nonnull(strstr(out, "\"country\": \"CN\""));
+	free(out);
+	ck_assert_int_eq(check(STORY("after"), &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "COMPLIANT: 0 findings in 3 services"));
+	free(out);
+}
+END_TEST
+
+static void bad_input(const char *args, const char *where)
+{
+	char *err = NULL;
+
+	ck_assert_int_eq(check(args, NULL, &err), 2);
+	ck_assert_msg(strstr(err, where) != NULL, "\"%s\" not in: %s", where, err);
+	free(err);
+}
+
+START_TEST(malformed_inputs_name_file_and_line)
+{
+#define BAD "tests/fixtures/policy-bad/"
+	bad_input("--offline --estate " BAD "estate-duplicate.json --policies " BAD "policies",
+		  BAD "estate-duplicate.json:5: duplicate service \"accounts\" (first at line 3)");
+	bad_input("--offline --estate " BAD "estate-unknown-key.json --policies " BAD "policies",
+		  BAD "estate-unknown-key.json:4: unknown key \"endpoint\"");
+	bad_input("--offline --estate " BAD "estate-unknown-policy.json --policies " BAD "policies",
+		  BAD "estate-unknown-policy.json:5: service \"billing\" names policy \"eu-only\"");
+	bad_input("--offline --estate " BAD "estate-bad-json.json --policies " BAD "policies",
+		  BAD "estate-bad-json.json:3:");
+	bad_input("--offline --estate " BAD "estate-ok.json --policies " BAD "policies-badcountry",
+		  "p.json:5: unknown country code \"UK\" (did you mean \"GB\"?)");
+	bad_input("--offline --estate " BAD "estate-ok.json --policies " BAD "policies-badgroup",
+		  "p.json:4: unknown country group \"BRICS\"");
+	bad_input("--offline --estate " BAD "estate-ok.json --policies " BAD "policies-unknownkey",
+		  "p.json:4: unknown key \"deny\"");
+	bad_input("--offline --estate " BAD "estate-ok.json --policies " BAD "policies-badjson",
+		  "p.json:4:");
+	bad_input("--offline --estate /nonexistent/estate.json --policies " BAD "policies",
+		  "/nonexistent/estate.json");
+	bad_input("--offline", "--estate FILE is required");
+	bad_input("--estate examples/estate.json --policies examples/policies --resolver 127.0.0.1",
+		  "not implemented");
+#undef BAD
+}
+END_TEST
+
+START_TEST(junit_is_valid_and_escaped)
+{
+	char *dir = tu_tmpdir(), args[8192], cmd[16384], *err = NULL;
+
+	snprintf(args, sizeof(args), STORY("before") " --format junit --output '%s/junit.xml'",
+		 dir);
+	ck_assert_int_eq(check(args, NULL, NULL), 1);
+	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s/junit.xml'",
+		 tu_path("tests/fixtures/junit/junit.xsd"), dir);
+	ck_assert_msg(tu_run(cmd, NULL, &err) == 0, "xmllint: %s", err);
+	ck_assert_ptr_nonnull(strstr(err, "validates"));
+	free(err);
+	snprintf(cmd, sizeof(cmd), "%s/junit.xml", dir);
+	char *xml = tu_slurp(cmd, NULL);
+	ck_assert_ptr_nonnull(strstr(xml, "tests=\"3\" failures=\"3\""));
+	ck_assert_ptr_nonnull(strstr(xml, "52.80.10.20"));
+	free(xml);
+	/* The compliant estate: test cases without failures, still valid. */
+	snprintf(args, sizeof(args), STORY("after") " --format junit --output '%s/ok.xml'", dir);
+	ck_assert_int_eq(check(args, NULL, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s/ok.xml'",
+		 tu_path("tests/fixtures/junit/junit.xsd"), dir);
+	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
+	free(dir);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("check");
+	TCase *tc = tcase_create("check");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, judgement_pairs);
+	tcase_add_test(tc, waiver_expiry_depends_on_the_date);
+	tcase_add_test(tc, the_story_before_and_after);
+	tcase_add_test(tc, malformed_inputs_name_file_and_line);
+	tcase_add_test(tc, junit_is_valid_and_escaped);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
