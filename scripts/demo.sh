@@ -22,4 +22,25 @@ eval "$(scripts/pg.sh start "$run/pg")"
 echo "== residency db migrate"
 build/residency db migrate
 build/residency db status
+echo
+echo "== where do a few addresses go? (bundled provider ranges + the CC0 country database)"
+build/residency lookup 52.80.10.20 54.169.10.20 15.220.120.77 52.95.110.1 ::ffff:54.148.10.20
+echo
+echo "== the story, before the move: accounts, messaging and sync on servers in China"
+echo "   residency check --estate examples/estate.json --policies examples/policies \\"
+echo "                   --zone examples/before/phonemaker.example.zone --offline"
+set +e
+build/residency check --estate examples/estate.json --policies examples/policies \
+	--zone examples/before/phonemaker.example.zone --offline
+before=$?
+echo "   exit code $before (1: violations found)"
+echo
+echo "== after the move to AWS Singapore and Oregon"
+build/residency check --estate examples/estate.json --policies examples/policies \
+	--zone examples/after/phonemaker.example.zone --offline
+after=$?
+set -e
+echo "   exit code $after (0: every element resolved, attributed and allowed)"
+[ "$before" = 1 ] && [ "$after" = 0 ] || { echo "demo: unexpected verdicts" >&2; exit 1; }
+echo
 echo "== done; the private PostgreSQL is stopped on exit"
