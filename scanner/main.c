@@ -13,6 +13,7 @@
 const struct cli_command cli_commands[] = {
     {"check", cmd_check, "release gate: judge an estate's data paths against its policies"},
     {"resolve", cmd_resolve, "print the DNS data path of names"},
+    {"ranges", cmd_ranges, "fetch, list and diff provider range snapshots"},
     {"lookup", cmd_lookup, "attribute addresses to provider, region and country"},
     {"db", cmd_db, "database administration: migrate, status"},
     {NULL, NULL, NULL},

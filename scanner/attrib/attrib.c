@@ -8,7 +8,9 @@
 #include "attrib/prefixes.h"
 #include "attrib/regions.h"
 #include "core/paths.h"
+#include "core/log.h"
 #include "ranges/ranges.h"
+#include "ranges/snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,17 +52,49 @@ const char *attr_scope_name(enum attr_scope s)
 	return "none";
 }
 
-static enum rstatus load_source(struct range_set *set, const char *provider, const char *url,
-				struct rerr *err)
+static bool remote(const char *url)
 {
-	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
-		return rerr_set(err, R_EUSAGE, url, 0,
-				"this build reads range sources from files only (file:// URLs or "
-				"paths); fetching over HTTP is not implemented yet");
-	enum rstatus rc = ranges_load_file(provider, url, set, err);
-	if (rc == R_OK)
-		rc = ranges_sanity(set, url, err);
-	return rc;
+	return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0;
+}
+
+/* Every source given for one provider: files are read directly; http(s) URLs
+ * go through the snapshot cache (conditional fetch, last good kept). */
+static enum rstatus load_given(struct range_set *set, const char *provider,
+			       const struct attrib_source *sources, size_t n, struct rerr *err)
+{
+	const char *urls[SNAPSHOT_MAX_FILES];
+	size_t nurls = 0;
+	bool any_remote = false;
+	enum rstatus rc = R_OK;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(sources[i].provider, provider) == 0)
+			any_remote |= remote(sources[i].url);
+	if (!any_remote) {
+		for (size_t i = 0; i < n && rc == R_OK; i++)
+			if (strcmp(sources[i].provider, provider) == 0)
+				rc = ranges_load_file(provider, sources[i].url, set, err);
+		return rc == R_OK ? ranges_sanity(set, provider, err) : rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(sources[i].provider, provider) == 0) {
+			if (nurls == SNAPSHOT_MAX_FILES)
+				return rerr_set(err, R_EUSAGE, provider, 0, "more than %d files",
+						SNAPSHOT_MAX_FILES);
+			urls[nurls++] = sources[i].url;
+		}
+	char cache[4096];
+	struct refresh_result res;
+	struct fetch_opts opts = {0, 0, 0, -1, 0};
+	struct snapshot_meta meta;
+	snapshot_cache_dir(cache, sizeof(cache));
+	rc = snapshot_refresh(cache, provider, urls, nurls, &opts, false, &res, err);
+	if (rc != R_OK && !res.kept_last_good)
+		return rc;
+	if (rc != R_OK)
+		rerr_log(err); /* the last good snapshot is used, and that is said */
+	range_set_free(set);
+	return snapshot_load(cache, provider, &meta, set, err);
 }
 
 enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const char *geoip_path,
@@ -93,14 +127,13 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 		struct range_set *set = &a->sets[a->nsets++];
 		bool given = false;
 		range_set_init(set, p->name);
-		for (size_t i = 0; i < n; i++) {
-			if (strcmp(sources[i].provider, p->name) != 0)
-				continue;
-			given = true;
-			if ((rc = load_source(set, p->name, sources[i].url, err)) != R_OK)
-				goto fail;
-		}
-		if (!given && (rc = ranges_load_bundled(p->name, set, err)) != R_OK)
+		for (size_t i = 0; i < n; i++)
+			given |= strcmp(sources[i].provider, p->name) == 0;
+		if (given)
+			rc = load_given(set, p->name, sources, n, err);
+		else
+			rc = ranges_load_bundled(p->name, set, err);
+		if (rc != R_OK)
 			goto fail;
 	}
 	if ((rc = prefixes_build(a->sets, a->nsets, &a->table, err)) != R_OK)

@@ -31,5 +31,6 @@ int cmd_db(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_ranges(int argc, char **argv);
 
 #endif

@@ -8,11 +8,6 @@
 
 #include <jansson.h>
 
-/* Appends one record; prefix text is parsed here so every format reports alike. */
-enum rstatus ranges_add(struct range_set *s, const char *prefix_text, const char *region,
-			const char *border_group, const char *service, const char *country,
-			bool global, const char *source, const char *record, struct rerr *err);
-
 /* Parses JSON bytes (a leading UTF-8 BOM is skipped); errors name file:line. */
 enum rstatus ranges_json(const char *data, size_t len, const char *source, json_t **out,
 			 struct rerr *err);

@@ -71,6 +71,11 @@ void range_set_free(struct range_set *s);
 enum rstatus ranges_parse(const char *provider, const char *data, size_t len,
 			  const char *source_name, struct range_set *out, struct rerr *err);
 
+/* Appends one record; the prefix text is parsed here so every source reports alike. */
+enum rstatus ranges_add(struct range_set *s, const char *prefix_text, const char *region,
+			const char *border_group, const char *service, const char *country,
+			bool global, const char *source, const char *record, struct rerr *err);
+
 /*
  * Sanity before a snapshot is accepted: at least one prefix, and no default
  * route (0.0.0.0/0, ::/0) — a file claiming the whole internet is broken.

@@ -1,0 +1,231 @@
+/*
+ * ranges_store: snapshots and prefixes in PostgreSQL.
+ */
+#include "store/ranges_store.h"
+#include "core/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static enum rstatus pgfail(struct store *st, struct rerr *err, const char *what)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(store_conn(st)));
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	return rerr_set(err, R_EDB, "postgresql", 0, "%s: %s", what, msg);
+}
+
+/* COPY text format: backslash, tab, newline and CR escaped. */
+static enum rstatus copy_field(struct buf *b, const char *s, bool last)
+{
+	enum rstatus rc = R_OK;
+	for (; *s && rc == R_OK; s++) {
+		switch (*s) {
+		case '\\':
+			rc = buf_add(b, "\\\\", 2);
+			break;
+		case '\t':
+			rc = buf_add(b, "\\t", 2);
+			break;
+		case '\n':
+			rc = buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			rc = buf_add(b, "\\r", 2);
+			break;
+		default:
+			rc = buf_add(b, s, 1);
+		}
+	}
+	return rc == R_OK ? buf_add(b, last ? "\n" : "\t", 1) : rc;
+}
+
+/* A text[] literal for parameters: {"a","b"} with quotes and backslashes escaped. */
+static void array_literal(struct buf *b, const struct snapshot_meta *m, int which)
+{
+	buf_addstr(b, "{");
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const char *v = which == 0   ? m->files[i].url
+				: which == 1 ? m->files[i].etag
+					     : m->files[i].last_modified;
+		buf_addstr(b, i ? ",\"" : "\"");
+		for (; *v; v++) {
+			if (*v == '"' || *v == '\\')
+				buf_add(b, "\\", 1);
+			buf_add(b, v, 1);
+		}
+		buf_addstr(b, "\"");
+	}
+	buf_addstr(b, "}");
+}
+
+enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *m,
+				  const struct range_set *set, long long *id, bool *inserted,
+				  struct rerr *err)
+{
+	PGconn *c = store_conn(st);
+	struct buf urls, etags, lms, rows;
+	char fetched[32], count[32];
+	enum rstatus rc = R_OK;
+	PGresult *res;
+
+	*inserted = false;
+	buf_init(&urls, 1 << 16);
+	buf_init(&etags, 1 << 16);
+	buf_init(&lms, 1 << 16);
+	buf_init(&rows, 1 << 20);
+	array_literal(&urls, m, 0);
+	array_literal(&etags, m, 1);
+	array_literal(&lms, m, 2);
+	snprintf(fetched, sizeof(fetched), "%lld", (long long)m->fetched_at);
+	snprintf(count, sizeof(count), "%zu", set->n);
+	const char *p[8] = {m->provider, urls.data, fetched,	etags.data,
+			    lms.data,	 m->sha256, m->version, count};
+	if ((rc = store_exec(st, "BEGIN", err)) != R_OK)
+		goto out;
+	res = PQexecParams(c,
+			   "INSERT INTO range_snapshots (provider, urls, fetched_at, etags, "
+			   "last_modified, sha256, provider_version, prefix_count) VALUES ($1, $2, "
+			   "to_timestamp($3::bigint), $4, $5, $6, $7, $8) ON CONFLICT (provider, "
+			   "sha256) DO NOTHING RETURNING id",
+			   8, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		rc = pgfail(st, err, "storing the snapshot");
+		goto rollback;
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		const char *q[2] = {m->provider, m->sha256};
+		res = PQexecParams(
+		    c, "SELECT id FROM range_snapshots WHERE provider = $1 AND sha256 = $2", 2,
+		    NULL, q, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+			PQclear(res);
+			rc = pgfail(st, err, "finding the stored snapshot");
+			goto rollback;
+		}
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		rc = store_exec(st, "COMMIT", err);
+		goto out;
+	}
+	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	res = PQexec(c, "COPY range_prefixes (snapshot_id, prefix, region, border_group, service, "
+			"country, global) FROM STDIN");
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		PQclear(res);
+		rc = pgfail(st, err, "COPY range_prefixes");
+		goto rollback;
+	}
+	PQclear(res);
+	char idtext[32], pfx[64];
+	snprintf(idtext, sizeof(idtext), "%lld", *id);
+	for (size_t i = 0; i < set->n && rc == R_OK; i++) {
+		const struct range_entry *e = &set->v[i];
+		prefix_format(&e->prefix, pfx, sizeof(pfx));
+		if ((rc = copy_field(&rows, idtext, false)) == R_OK &&
+		    (rc = copy_field(&rows, pfx, false)) == R_OK &&
+		    (rc = copy_field(&rows, e->region, false)) == R_OK &&
+		    (rc = copy_field(&rows, e->border_group, false)) == R_OK &&
+		    (rc = copy_field(&rows, e->service, false)) == R_OK &&
+		    (rc = copy_field(&rows, e->country, false)) == R_OK)
+			rc = copy_field(&rows, e->global ? "t" : "f", true);
+		if (rc == R_OK && (rows.len > (1 << 19) || i + 1 == set->n)) {
+			if (PQputCopyData(c, rows.data, (int)rows.len) != 1)
+				rc = pgfail(st, err, "COPY range_prefixes");
+			buf_reset(&rows);
+		}
+	}
+	if (rc != R_OK) {
+		PQputCopyEnd(c, "aborted");
+		PQclear(PQgetResult(c));
+		goto rollback;
+	}
+	if (PQputCopyEnd(c, NULL) != 1) {
+		rc = pgfail(st, err, "COPY range_prefixes");
+		goto rollback;
+	}
+	res = PQgetResult(c);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		rc = pgfail(st, err, "COPY range_prefixes");
+		goto rollback;
+	}
+	PQclear(res);
+	while ((res = PQgetResult(c)) != NULL)
+		PQclear(res);
+	if ((rc = store_exec(st, "COMMIT", err)) == R_OK)
+		*inserted = true;
+	goto out;
+rollback:
+	PQclear(PQexec(c, "ROLLBACK"));
+out:
+	buf_free(&urls);
+	buf_free(&etags);
+	buf_free(&lms);
+	buf_free(&rows);
+	return rc;
+}
+
+enum rstatus store_range_load(struct store *st, long long id, struct range_set *set,
+			      struct rerr *err)
+{
+	char idtext[32];
+	const char *p[1] = {idtext};
+	PGresult *res;
+
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	res = PQexecParams(store_conn(st), "SELECT provider FROM range_snapshots WHERE id = $1", 1,
+			   NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return pgfail(st, err, "reading snapshot");
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return rerr_set(err, R_EINPUT, "postgresql", 0, "no stored snapshot with id %lld",
+				id);
+	}
+	range_set_init(set, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = PQexecParams(store_conn(st),
+			   "SELECT prefix, region, border_group, service, country, global FROM "
+			   "range_prefixes WHERE snapshot_id = $1",
+			   1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return pgfail(st, err, "reading prefixes");
+	}
+	enum rstatus rc = R_OK;
+	for (int i = 0; i < PQntuples(res) && rc == R_OK; i++)
+		rc = ranges_add(set, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+				PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
+				PQgetvalue(res, i, 5)[0] == 't', "postgresql", "row", err);
+	PQclear(res);
+	return rc;
+}
+
+enum rstatus store_range_list(struct store *st, FILE *out, struct rerr *err)
+{
+	PGresult *res = PQexec(store_conn(st),
+			       "SELECT id, provider, to_char(fetched_at AT TIME ZONE 'UTC', "
+			       "'YYYY-MM-DD HH24:MI'), prefix_count, sha256, provider_version FROM "
+			       "range_snapshots ORDER BY provider, fetched_at DESC, id DESC");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return pgfail(st, err, "listing snapshots");
+	}
+	fprintf(out, "%-6s %-13s %-17s %8s %-16s %s\n", "ID", "PROVIDER", "FETCHED (UTC)",
+		"PREFIXES", "SHA-256", "PROVIDER VERSION");
+	for (int i = 0; i < PQntuples(res); i++)
+		fprintf(out, "%-6s %-13s %-17s %8s %.16s %s\n", PQgetvalue(res, i, 0),
+			PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+			PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
+	PQclear(res);
+	return R_OK;
+}
