@@ -21,6 +21,8 @@ eval "$(scripts/pg.sh start "$run/pg")"
 export RESIDENCY_TOP=$top
 export RESIDENCY_BIN=$top/$build/residency
 export RESIDENCY_RUN=$run
+# Snapshot and parsed-range caches go to the run folder, never to the home of whoever runs the tests.
+export RESIDENCY_CACHE=$run/cache
 export CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-120}
 
 failed=0

@@ -198,6 +198,35 @@ static void add_service(char *list, size_t size, const char *svc)
 	memcpy(list + used, svc, n + 1);
 }
 
+/* snprintf("%s") and prefix_format() were most of a lookup's cost: copy by hand. */
+static void copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void prefix_text(const struct prefix *p, char *buf, size_t len)
+{
+	addr_format(&p->addr, buf, len);
+	size_t n = strlen(buf);
+	unsigned l = p->len;
+	char digits[4];
+	int d = 0;
+	do {
+		digits[d++] = (char)('0' + l % 10);
+		l /= 10;
+	} while (l);
+	if (n + (size_t)d + 2 > len)
+		return;
+	buf[n++] = '/';
+	while (d)
+		buf[n++] = digits[--d];
+	buf[n] = '\0';
+}
+
 void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attribution *out)
 {
 	/* Precedence: the most specific provider prefix, else the most specific
@@ -237,10 +266,10 @@ void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attri
 		return;
 	}
 
-	snprintf(out->provider, sizeof(out->provider), "%s", best->provider);
-	snprintf(out->region, sizeof(out->region), "%s", best->region);
-	snprintf(out->border_group, sizeof(out->border_group), "%s", best->border_group);
-	prefix_format(prefixes_prefix(a->table, best_node), out->prefix, sizeof(out->prefix));
+	copy(out->provider, sizeof(out->provider), best->provider);
+	copy(out->region, sizeof(out->region), best->region);
+	copy(out->border_group, sizeof(out->border_group), best->border_group);
+	prefix_text(prefixes_prefix(a->table, best_node), out->prefix, sizeof(out->prefix));
 	for (int32_t nd = prefixes_lookup(a->table, addr); nd >= 0;
 	     nd = prefixes_parent(a->table, nd)) {
 		const struct prefix_rec *recs;

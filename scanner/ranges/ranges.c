@@ -5,6 +5,9 @@
 #include "ranges/internal.h"
 #include "core/buf.h"
 #include "core/paths.h"
+#include "report/digest.h"
+
+#include <sys/stat.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -98,7 +101,13 @@ void range_set_free(struct range_set *s)
 
 static void copy_field(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= size)
+		n = size - 1; /* callers check lengths first; this only bounds */
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 enum rstatus ranges_add(struct range_set *s, const char *prefix_text, const char *region,
@@ -107,6 +116,9 @@ enum rstatus ranges_add(struct range_set *s, const char *prefix_text, const char
 {
 	struct range_entry *e;
 	bool host_bits;
+
+	if (record == NULL)
+		record = "record";
 
 	if (s->n >= RANGES_MAX_RECORDS)
 		return rerr_set(err, R_ELIMIT, source, 0, "%s: more than %u records", record,
@@ -288,19 +300,157 @@ enum rstatus ranges_load_file(const char *provider, const char *path, struct ran
 	return rc;
 }
 
+/*
+ * The parsed form of the bundled files is kept in the cache folder, keyed by the
+ * files' names, sizes and modification times and the layout of struct range_entry: parsing 8.5 MB
+ * of JSON on every run cost more than everything else `residency lookup` does.
+ * A missing, unreadable or mismatched cache is simply parsed again.
+ */
+#define PARSED_MAGIC "residency-parsed-ranges-v1"
+
+struct parsed_header {
+	char magic[32];
+	char key[65];
+	uint32_t entry_size;
+	uint64_t n, nv4, nv6;
+	uint32_t kind;
+	char version[128];
+};
+
+static void parsed_path(const char *provider, char *buf, size_t len)
+{
+	char cache[4000];
+	const char *e = getenv("RESIDENCY_CACHE"), *x = getenv("XDG_CACHE_HOME"),
+		   *h = getenv("HOME");
+
+	if (e && *e)
+		snprintf(cache, sizeof(cache), "%s", e);
+	else if (x && *x)
+		snprintf(cache, sizeof(cache), "%s/residency", x);
+	else
+		snprintf(cache, sizeof(cache), "%s/.cache/residency", h && *h ? h : "/tmp");
+	snprintf(buf, len, "%s/parsed/%s.bin", cache, provider);
+}
+
+static bool parsed_read(const char *path, const char *key, struct range_set *out)
+{
+	FILE *f = fopen(path, "rb");
+	struct parsed_header h;
+	bool ok = false;
+
+	if (f == NULL)
+		return false;
+	if (fread(&h, sizeof(h), 1, f) == 1 &&
+	    memcmp(h.magic, PARSED_MAGIC, sizeof(PARSED_MAGIC)) == 0 &&
+	    memcmp(h.key, key, 65) == 0 && h.entry_size == sizeof(struct range_entry) && h.n > 0 &&
+	    h.n <= RANGES_MAX_RECORDS && h.nv4 + h.nv6 == h.n) {
+		struct range_entry *v = malloc(h.n * sizeof(*v));
+		if (v && fread(v, sizeof(*v), h.n, f) == h.n) {
+			free(out->v);
+			out->v = v;
+			out->n = out->cap = h.n;
+			out->nv4 = h.nv4;
+			out->nv6 = h.nv6;
+			out->kind = h.kind == RANGE_GEOFEED ? RANGE_GEOFEED : RANGE_PROVIDER;
+			memcpy(out->version, h.version, sizeof(out->version));
+			out->version[sizeof(out->version) - 1] = '\0';
+			ok = true;
+		} else {
+			free(v);
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+static void parsed_write(const char *path, const char *key, const struct range_set *s)
+{
+	struct parsed_header h;
+	char dir[4300], tmp[4400];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		return;
+	*slash = '\0';
+	for (char *c = dir + 1; *c; c++)
+		if (*c == '/') {
+			*c = '\0';
+			mkdir(dir, 0755);
+			*c = '/';
+		}
+	mkdir(dir, 0755);
+	memset(&h, 0, sizeof(h));
+	snprintf(h.magic, sizeof(h.magic), "%s", PARSED_MAGIC);
+	snprintf(h.key, sizeof(h.key), "%s", key);
+	h.entry_size = sizeof(struct range_entry);
+	h.n = s->n;
+	h.nv4 = s->nv4;
+	h.nv6 = s->nv6;
+	h.kind = (uint32_t)s->kind;
+	memcpy(h.version, s->version, sizeof(h.version));
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (f == NULL)
+		return; /* no cache: fine, the next run parses again */
+	bool ok = fwrite(&h, sizeof(h), 1, f) == 1 && fwrite(s->v, sizeof(*s->v), s->n, f) == s->n;
+	if (fclose(f) == 0 && ok)
+		rename(tmp, path);
+	else
+		remove(tmp);
+}
+
 enum rstatus ranges_load_bundled(const char *provider, struct range_set *out, struct rerr *err)
 {
 	const struct range_provider *p = ranges_provider(provider);
-	char rel[256], path[4096];
-	enum rstatus rc;
+	char rel[256], path[4096], cache[4096], key[DIGEST_HEXLEN];
+	struct buf files[3];
+	enum rstatus rc = R_OK;
+	int nfiles = 0;
+	struct digest *dg;
 
 	if (p == NULL)
 		return rerr_set(err, R_EINPUT, provider, 0, "unknown provider");
-	for (int i = 0; i < 3 && p->files[i]; i++) {
+	/* The key: each file's name, size and modification time (as make decides),
+	 * which costs a stat instead of hashing 8.5 MB on every run. */
+	dg = digest_new();
+	for (int i = 0; i < 3 && p->files[i] && dg; i++) {
+		struct stat sb;
+		char meta[128];
 		snprintf(rel, sizeof(rel), "data/ranges/%s", p->files[i]);
-		if ((rc = ranges_load_file(provider, paths_data(rel, path, sizeof(path)), out,
-					   err)) != R_OK)
-			return rc;
+		if (stat(paths_data(rel, path, sizeof(path)), &sb) != 0)
+			break;
+		snprintf(meta, sizeof(meta), "%lld %lld.%09ld", (long long)sb.st_size,
+			 (long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec);
+		const char *f[2] = {p->files[i], meta};
+		digest_record(dg, "file", 2, f);
 	}
-	return ranges_sanity(out, p->files[0], err);
+	if (dg) {
+		uint8_t md[DIGEST_LEN];
+		digest_final(dg, md);
+		digest_hex(md, key);
+		parsed_path(provider, cache, sizeof(cache));
+		if (out->n == 0 && parsed_read(cache, key, out))
+			goto done;
+	}
+	for (int i = 0; i < 3 && p->files[i] && rc == R_OK; i++) {
+		snprintf(rel, sizeof(rel), "data/ranges/%s", p->files[i]);
+		buf_init(&files[i], RANGES_MAX_BYTES);
+		nfiles++;
+		rc = buf_read_file(&files[i], paths_data(rel, path, sizeof(path)), err);
+	}
+	for (int i = 0; i < nfiles && rc == R_OK; i++) {
+		snprintf(rel, sizeof(rel), "data/ranges/%s", p->files[i]);
+		rc = ranges_parse(provider, files[i].data, files[i].len,
+				  paths_data(rel, path, sizeof(path)), out, err);
+	}
+	if (rc == R_OK)
+		rc = ranges_sanity(out, p->files[0], err);
+	if (rc == R_OK && dg)
+		parsed_write(cache, key, out);
+done:
+	for (int i = 0; i < nfiles; i++)
+		buf_free(&files[i]);
+	digest_free(dg);
+	return rc;
 }
