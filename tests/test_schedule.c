@@ -1,7 +1,7 @@
 /*
  * test_schedule: durations, interval + jitter, cron expressions (UTC).
  */
-#include "scan/schedule.h"
+#include "core/schedule.h"
 
 #include <check.h>
 #include <stdio.h>

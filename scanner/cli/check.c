@@ -12,6 +12,7 @@
 #include "policy/judge.h"
 #include "policy/policy.h"
 #include "report/findings.h"
+#include "scan/run.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -55,95 +56,6 @@ static void usage(FILE *f)
 	    "      could not be written).\n");
 }
 
-static void attribute(void *ctx, const struct addr *a, struct attribution *out)
-{
-	attrib_lookup(ctx, a, out);
-}
-
-/* The names a service's endpoints stand for; patterns expand over the zones. */
-static enum rstatus service_paths(struct dns *d, const struct service *s, struct path **paths,
-				  bool **is_mail, size_t *n, struct rerr *err)
-{
-	char **names = NULL;
-	bool *mail = NULL;
-	size_t cap = 0, k = 0;
-	enum rstatus rc = R_OK;
-	size_t synthetic_from = 0;
-	char **unmatched = NULL;
-	size_t nunmatched = 0;
-
-	*paths = NULL;
-	*is_mail = NULL;
-	*n = 0;
-	for (size_t i = 0; i < s->nendpoints + s->nmail && rc == R_OK; i++) {
-		bool m = i >= s->nendpoints;
-		const char *ep = m ? s->mail_domains[i - s->nendpoints] : s->endpoints[i];
-		char **expanded = NULL;
-		size_t ne = 0;
-		if (!m && strncmp(ep, "*.", 2) == 0) {
-			if ((rc = dns_zone_names(d, ep, &expanded, &ne, err)) != R_OK)
-				break;
-			if (ne == 0) {
-				char **v = realloc(unmatched, (nunmatched + 1) * sizeof(*v));
-				if (v == NULL) {
-					rc = rerr_set(err, R_ENOMEM, s->name, 0, "out of memory");
-					break;
-				}
-				unmatched = v;
-				unmatched[nunmatched++] = (char *)ep;
-			}
-		}
-		bool pattern = !m && strncmp(ep, "*.", 2) == 0;
-		for (size_t x = 0; x < (pattern ? ne : 1); x++) {
-			if (k == cap) {
-				cap = cap ? cap * 2 : 16;
-				char **nv = realloc(names, cap * sizeof(*nv));
-				bool *mv = realloc(mail, cap * sizeof(*mv));
-				names = nv ? nv : names;
-				mail = mv ? mv : mail;
-				if (nv == NULL || mv == NULL) {
-					rc = rerr_set(err, R_ENOMEM, s->name, 0, "out of memory");
-					break;
-				}
-			}
-			names[k] = strdup(pattern ? expanded[x] : ep);
-			mail[k++] = m;
-		}
-		dns_names_free(expanded, ne);
-	}
-	synthetic_from = k;
-	if (rc == R_OK && (*paths = calloc(k + nunmatched + 1, sizeof(**paths))) != NULL &&
-	    (*is_mail = calloc(k + nunmatched + 1, sizeof(**is_mail))) != NULL) {
-		rc = dns_resolve_paths(d, (const char *const *)names, mail, k, *paths, err);
-		if (k)
-			memcpy(*is_mail, mail, k * sizeof(*mail));
-		/* A pattern that matched nothing: a path of its own, unresolvable. */
-		for (size_t u = 0; u < nunmatched; u++) {
-			struct path *p = &(*paths)[synthetic_from + u];
-			snprintf(p->root, sizeof(p->root), "%s", unmatched[u]);
-			p->status = DNS_NXDOMAIN;
-			if ((p->elems = calloc(1, sizeof(*p->elems))) != NULL) {
-				p->n = 1;
-				p->elems[0].kind = PATH_NAME;
-				snprintf(p->elems[0].name, sizeof(p->elems[0].name), "%s",
-					 unmatched[u]);
-				p->elems[0].status = DNS_NXDOMAIN;
-				p->elems[0].parent = -1;
-				p->elems[0].answer = -1;
-			}
-		}
-		*n = k + nunmatched;
-	} else if (rc == R_OK) {
-		rc = rerr_set(err, R_ENOMEM, s->name, 0, "out of memory");
-	}
-	for (size_t i = 0; i < k; i++)
-		free(names[i]);
-	free(names);
-	free(mail);
-	free(unmatched);
-	return rc;
-}
-
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -168,14 +80,11 @@ int cmd_check(int argc, char **argv)
 		   *format = "text";
 	char today[16];
 	struct dns_options opt;
-	struct estate *e = NULL;
-	struct dns *d = NULL;
-	struct attrib *a = NULL;
+	struct run *r = NULL;
 	struct judgement *per = NULL;
 	struct rerr err;
 	enum rstatus rc = R_OK;
 	int ch, status = EXIT_INCOMPLETE;
-	size_t endpoints = 0;
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -252,33 +161,27 @@ int cmd_check(int argc, char **argv)
 	opt.resolvers = resolvers;
 	opt.axfr = axfr;
 
-	if ((rc = estate_load(estate_file, policies, &e, &err)) != R_OK ||
-	    (rc = dns_new(&opt, &d, &err)) != R_OK ||
-	    (rc = attrib_open(src, nsrc, geoip, &a, &err)) != R_OK)
+	struct run_input in;
+	memset(&in, 0, sizeof(in));
+	in.estate_file = estate_file;
+	in.policies = policies;
+	in.dns = opt;
+	in.sources = src;
+	in.nsources = nsrc;
+	in.geoip = geoip;
+	memcpy(in.today, today, sizeof(in.today));
+	if ((rc = run_estate(&in, &r, &err)) != R_OK)
 		goto out;
-	if ((per = calloc(e->n + 1, sizeof(*per))) == NULL) {
+	if ((per = calloc(r->estate->n + 1, sizeof(*per))) == NULL) {
 		rc = rerr_set(&err, R_ENOMEM, NULL, 0, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < e->n && rc == R_OK; i++) {
-		struct path *paths;
-		bool *is_mail;
-		size_t n;
-		if ((rc = service_paths(d, &e->v[i], &paths, &is_mail, &n, &err)) != R_OK)
-			break;
-		rc = judge_service(&e->v[i], estate_policy(e, e->v[i].policy), paths, is_mail, n,
-				   attribute, a, today, &per[i], &err);
-		endpoints += n;
-		for (size_t k = 0; k < n; k++)
-			path_clear(&paths[k]);
-		free(paths);
-		free(is_mail);
-	}
-	if (rc != R_OK)
-		goto out;
+	for (size_t i = 0; i < r->estate->n; i++)
+		per[i] = r->services[i].judged;
 
 	struct findings_report rep = {
-	    e, per, today, attrib_geoip_epoch(a), zones, opt.nzone_files, endpoints};
+	    r->estate,	     per,	  today, attrib_geoip_epoch(r->attrib), zones,
+	    opt.nzone_files, r->endpoints};
 	FILE *f = stdout;
 	if (output && (f = fopen(output, "w")) == NULL) {
 		rc = rerr_set(&err, R_EIO, output, 0, "cannot write the report");
@@ -304,11 +207,7 @@ out:
 		rerr_log(&err);
 		status = rstatus_exit(rc);
 	}
-	for (size_t i = 0; per && e && i < e->n; i++)
-		judgement_free(&per[i]);
-	free(per);
-	attrib_free(a);
-	dns_free(d);
-	estate_free(e);
+	free(per); /* the judgements belong to the run */
+	run_free(r);
 	return status;
 }

@@ -8,7 +8,7 @@
 #include "core/rerr.h"
 #include "ranges/ranges.h"
 #include "ranges/snapshot.h"
-#include "scan/schedule.h"
+#include "core/schedule.h"
 #include "store/ranges_store.h"
 
 #include <getopt.h>

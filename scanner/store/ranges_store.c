@@ -3,6 +3,7 @@
  */
 #include "store/ranges_store.h"
 #include "core/buf.h"
+#include "store/copy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,31 +17,6 @@ static enum rstatus pgfail(struct store *st, struct rerr *err, const char *what)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
 	return rerr_set(err, R_EDB, "postgresql", 0, "%s: %s", what, msg);
-}
-
-/* COPY text format: backslash, tab, newline and CR escaped. */
-static enum rstatus copy_field(struct buf *b, const char *s, bool last)
-{
-	enum rstatus rc = R_OK;
-	for (; *s && rc == R_OK; s++) {
-		switch (*s) {
-		case '\\':
-			rc = buf_add(b, "\\\\", 2);
-			break;
-		case '\t':
-			rc = buf_add(b, "\\t", 2);
-			break;
-		case '\n':
-			rc = buf_add(b, "\\n", 2);
-			break;
-		case '\r':
-			rc = buf_add(b, "\\r", 2);
-			break;
-		default:
-			rc = buf_add(b, s, 1);
-		}
-	}
-	return rc == R_OK ? buf_add(b, last ? "\n" : "\t", 1) : rc;
 }
 
 /* A text[] literal for parameters: {"a","b"} with quotes and backslashes escaped. */
@@ -67,7 +43,7 @@ enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *
 				  struct rerr *err)
 {
 	PGconn *c = store_conn(st);
-	struct buf urls, etags, lms, rows;
+	struct buf urls, etags, lms;
 	char fetched[32], count[32];
 	enum rstatus rc = R_OK;
 	PGresult *res;
@@ -76,7 +52,6 @@ enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *
 	buf_init(&urls, 1 << 16);
 	buf_init(&etags, 1 << 16);
 	buf_init(&lms, 1 << 16);
-	buf_init(&rows, 1 << 20);
 	array_literal(&urls, m, 0);
 	array_literal(&etags, m, 1);
 	array_literal(&lms, m, 2);
@@ -115,50 +90,25 @@ enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *
 	}
 	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
-	res = PQexec(c, "COPY range_prefixes (snapshot_id, prefix, region, border_group, service, "
-			"country, global) FROM STDIN");
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		PQclear(res);
-		rc = pgfail(st, err, "COPY range_prefixes");
+	struct copy cp;
+	if ((rc = copy_begin(&cp, st,
+			     "COPY range_prefixes (snapshot_id, prefix, region, border_group, "
+			     "service, country, global) FROM STDIN",
+			     7, err)) != R_OK)
 		goto rollback;
-	}
-	PQclear(res);
-	char idtext[32], pfx[64];
-	snprintf(idtext, sizeof(idtext), "%lld", *id);
-	for (size_t i = 0; i < set->n && rc == R_OK; i++) {
+	char pfx[64];
+	for (size_t i = 0; i < set->n; i++) {
 		const struct range_entry *e = &set->v[i];
-		prefix_format(&e->prefix, pfx, sizeof(pfx));
-		if ((rc = copy_field(&rows, idtext, false)) == R_OK &&
-		    (rc = copy_field(&rows, pfx, false)) == R_OK &&
-		    (rc = copy_field(&rows, e->region, false)) == R_OK &&
-		    (rc = copy_field(&rows, e->border_group, false)) == R_OK &&
-		    (rc = copy_field(&rows, e->service, false)) == R_OK &&
-		    (rc = copy_field(&rows, e->country, false)) == R_OK)
-			rc = copy_field(&rows, e->global ? "t" : "f", true);
-		if (rc == R_OK && (rows.len > (1 << 19) || i + 1 == set->n)) {
-			if (PQputCopyData(c, rows.data, (int)rows.len) != 1)
-				rc = pgfail(st, err, "COPY range_prefixes");
-			buf_reset(&rows);
-		}
+		copy_int(&cp, *id);
+		copy_str(&cp, prefix_format(&e->prefix, pfx, sizeof(pfx)));
+		copy_str(&cp, e->region);
+		copy_str(&cp, e->border_group);
+		copy_str(&cp, e->service);
+		copy_str(&cp, e->country);
+		copy_bool(&cp, e->global);
 	}
-	if (rc != R_OK) {
-		PQputCopyEnd(c, "aborted");
-		PQclear(PQgetResult(c));
+	if ((rc = copy_end(&cp, NULL)) != R_OK)
 		goto rollback;
-	}
-	if (PQputCopyEnd(c, NULL) != 1) {
-		rc = pgfail(st, err, "COPY range_prefixes");
-		goto rollback;
-	}
-	res = PQgetResult(c);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		PQclear(res);
-		rc = pgfail(st, err, "COPY range_prefixes");
-		goto rollback;
-	}
-	PQclear(res);
-	while ((res = PQgetResult(c)) != NULL)
-		PQclear(res);
 	if ((rc = store_exec(st, "COMMIT", err)) == R_OK)
 		*inserted = true;
 	goto out;
@@ -168,7 +118,6 @@ out:
 	buf_free(&urls);
 	buf_free(&etags);
 	buf_free(&lms);
-	buf_free(&rows);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /*
  * schedule: interval + jitter and five-field cron expressions, in UTC.
  */
-#include "scan/schedule.h"
+#include "core/schedule.h"
 
 #include <ctype.h>
 #include <errno.h>

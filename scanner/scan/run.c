@@ -1,0 +1,151 @@
+/*
+ * run: the pipeline over an estate, once (see run.h).
+ */
+#include "scan/run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void attribute(void *ctx, const struct addr *a, struct attribution *out)
+{
+	attrib_lookup(ctx, a, out);
+}
+
+/* The names a service's endpoints stand for; patterns expand over the zones. */
+static enum rstatus service_paths(struct dns *d, const struct service *s, struct path **paths,
+				  bool **is_mail, size_t *n, struct rerr *err)
+{
+	char **names = NULL;
+	bool *mail = NULL;
+	size_t cap = 0, k = 0;
+	enum rstatus rc = R_OK;
+	size_t synthetic_from = 0;
+	char **unmatched = NULL;
+	size_t nunmatched = 0;
+
+	*paths = NULL;
+	*is_mail = NULL;
+	*n = 0;
+	for (size_t i = 0; i < s->nendpoints + s->nmail && rc == R_OK; i++) {
+		bool m = i >= s->nendpoints;
+		const char *ep = m ? s->mail_domains[i - s->nendpoints] : s->endpoints[i];
+		char **expanded = NULL;
+		size_t ne = 0;
+		if (!m && strncmp(ep, "*.", 2) == 0) {
+			if ((rc = dns_zone_names(d, ep, &expanded, &ne, err)) != R_OK)
+				break;
+			if (ne == 0) {
+				char **v = realloc(unmatched, (nunmatched + 1) * sizeof(*v));
+				if (v == NULL) {
+					rc = rerr_set(err, R_ENOMEM, s->name, 0, "out of memory");
+					break;
+				}
+				unmatched = v;
+				unmatched[nunmatched++] = (char *)ep;
+			}
+		}
+		bool pattern = !m && strncmp(ep, "*.", 2) == 0;
+		for (size_t x = 0; x < (pattern ? ne : 1); x++) {
+			if (k == cap) {
+				cap = cap ? cap * 2 : 16;
+				char **nv = realloc(names, cap * sizeof(*nv));
+				bool *mv = realloc(mail, cap * sizeof(*mv));
+				names = nv ? nv : names;
+				mail = mv ? mv : mail;
+				if (nv == NULL || mv == NULL) {
+					rc = rerr_set(err, R_ENOMEM, s->name, 0, "out of memory");
+					break;
+				}
+			}
+			names[k] = strdup(pattern ? expanded[x] : ep);
+			mail[k++] = m;
+		}
+		dns_names_free(expanded, ne);
+	}
+	synthetic_from = k;
+	if (rc == R_OK && (*paths = calloc(k + nunmatched + 1, sizeof(**paths))) != NULL &&
+	    (*is_mail = calloc(k + nunmatched + 1, sizeof(**is_mail))) != NULL) {
+		rc = dns_resolve_paths(d, (const char *const *)names, mail, k, *paths, err);
+		if (k)
+			memcpy(*is_mail, mail, k * sizeof(*mail));
+		/* A pattern that matched nothing: a path of its own, unresolvable. */
+		for (size_t u = 0; u < nunmatched; u++) {
+			struct path *p = &(*paths)[synthetic_from + u];
+			snprintf(p->root, sizeof(p->root), "%s", unmatched[u]);
+			p->status = DNS_NXDOMAIN;
+			if ((p->elems = calloc(1, sizeof(*p->elems))) != NULL) {
+				p->n = 1;
+				p->elems[0].kind = PATH_NAME;
+				snprintf(p->elems[0].name, sizeof(p->elems[0].name), "%s",
+					 unmatched[u]);
+				p->elems[0].status = DNS_NXDOMAIN;
+				p->elems[0].parent = -1;
+				p->elems[0].answer = -1;
+			}
+		}
+		*n = k + nunmatched;
+	} else if (rc == R_OK) {
+		rc = rerr_set(err, R_ENOMEM, s->name, 0, "out of memory");
+	}
+	for (size_t i = 0; i < k; i++)
+		free(names[i]);
+	free(names);
+	free(mail);
+	free(unmatched);
+	return rc;
+}
+
+enum rstatus run_estate(const struct run_input *in, struct run **out, struct rerr *err)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	enum rstatus rc;
+
+	*out = NULL;
+	if (r == NULL)
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	if ((rc = estate_load(in->estate_file, in->policies, &r->estate, err)) != R_OK ||
+	    (rc = dns_new(&in->dns, &r->dns, err)) != R_OK ||
+	    (rc = attrib_open(in->sources, in->nsources, in->geoip, &r->attrib, err)) != R_OK)
+		goto fail;
+	if ((r->services = calloc(r->estate->n + 1, sizeof(*r->services))) == NULL) {
+		rc = rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < r->estate->n; i++) {
+		struct run_service *s = &r->services[i];
+		const struct service *svc = &r->estate->v[i];
+		if ((rc = service_paths(r->dns, svc, &s->paths, &s->is_mail, &s->npaths, err)) !=
+		    R_OK)
+			goto fail;
+		if ((rc = judge_service(svc, estate_policy(r->estate, svc->policy), s->paths,
+					s->is_mail, s->npaths, attribute, r->attrib, in->today,
+					&s->judged, err)) != R_OK)
+			goto fail;
+		r->endpoints += s->npaths;
+	}
+	*out = r;
+	return R_OK;
+fail:
+	run_free(r);
+	return rc;
+}
+
+void run_free(struct run *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; r->services && r->estate && i < r->estate->n; i++) {
+		struct run_service *s = &r->services[i];
+		for (size_t k = 0; k < s->npaths; k++)
+			path_clear(&s->paths[k]);
+		free(s->paths);
+		free(s->is_mail);
+		judgement_free(&s->judged);
+	}
+	free(r->services);
+	attrib_free(r->attrib);
+	dns_free(r->dns);
+	estate_free(r->estate);
+	free(r);
+}

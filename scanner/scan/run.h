@@ -1,0 +1,47 @@
+/*
+ * run: one pass of the pipeline over an estate, shared by `check` (print) and
+ * `scan` (store): load the estate and policies, the zones and the range
+ * snapshots, resolve every endpoint's data path, attribute every address and
+ * judge every service. Nothing here prints or stores.
+ */
+#ifndef RESIDENCY_RUN_H
+#define RESIDENCY_RUN_H
+
+#include "attrib/attrib.h"
+#include "dns/dns.h"
+#include "policy/judge.h"
+#include "policy/policy.h"
+
+#define RUN_MAX_ARGS 256
+
+struct run_input {
+	const char *estate_file;
+	const char *policies;	/* NULL: bundled */
+	struct dns_options dns; /* zones, resolvers, axfr, offline */
+	const struct attrib_source *sources;
+	size_t nsources;
+	const char *geoip; /* NULL: bundled */
+	char today[11];	   /* YYYY-MM-DD, for waivers */
+};
+
+struct run_service {
+	struct path *paths; /* endpoints (patterns expanded) then mail domains */
+	bool *is_mail;
+	size_t npaths;
+	struct judgement judged;
+};
+
+struct run {
+	struct estate *estate;
+	struct dns *dns;
+	struct attrib *attrib;
+	struct run_service *services; /* estate->n of them */
+	size_t endpoints;	      /* paths judged */
+};
+
+/* Runs the whole pipeline. Caller frees with run_free(). */
+enum rstatus run_estate(const struct run_input *in, struct run **out, struct rerr *err);
+/* Safe to call with NULL. */
+void run_free(struct run *r);
+
+#endif
