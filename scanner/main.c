@@ -12,6 +12,10 @@
 
 const struct cli_command cli_commands[] = {
     {"check", cmd_check, "release gate: judge an estate's data paths against its policies"},
+    {"scan", cmd_scan, "run one scan of the configured estate and store it in PostgreSQL"},
+    {"report", cmd_report, "a stored scan as text, JSON or CSV"},
+    {"diff", cmd_diff, "what changed between two stored scans"},
+    {"config", cmd_config, "validate a configuration file"},
     {"resolve", cmd_resolve, "print the DNS data path of names"},
     {"ranges", cmd_ranges, "fetch, list and diff provider range snapshots"},
     {"lookup", cmd_lookup, "attribute addresses to provider, region and country"},

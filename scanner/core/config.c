@@ -16,7 +16,7 @@ struct cfg_key {
 	const char *name;
 	enum cfg_type type;
 	size_t offset;
-	const char *dflt; /* as written in a file; NULL: none */
+	const char *dflt; /* JSON text, as written in a file; NULL: none */
 	const char *help;
 };
 
@@ -29,7 +29,7 @@ static const struct cfg_key keys[] = {
     {"offline", CFG_BOOL, offsetof(struct config, offline), "false", "no network for DNS"},
     {"geoip", CFG_PATH, offsetof(struct config, geoip), NULL, "country database"},
     {"cache", CFG_PATH, offsetof(struct config, cache), NULL, "range snapshot cache"},
-    {"max_age", CFG_DURATION, offsetof(struct config, max_age), "7d",
+    {"max_age", CFG_DURATION, offsetof(struct config, max_age), "\"7d\"",
      "range snapshots older than this are stale"},
     {"webhook", CFG_URL, offsetof(struct config, webhook), NULL, "drift alerts go here"},
 };

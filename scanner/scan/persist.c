@@ -1,0 +1,350 @@
+/*
+ * persist: storing a run (see persist.h).
+ */
+#include "scan/persist.h"
+#include "core/buf.h"
+#include "report/digest.h"
+#include "store/copy.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static enum rstatus pgfail(struct store *st, struct rerr *err, const char *what)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(store_conn(st)));
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	return rerr_set(err, R_EDB, "postgresql", 0, "%s: %s", what, msg);
+}
+
+static void file_sha(const char *path, char out[DIGEST_HEXLEN])
+{
+	struct buf b;
+	struct rerr ignore;
+
+	buf_init(&b, 64u * 1024 * 1024);
+	if (buf_read_file(&b, path, &ignore) == R_OK)
+		digest_sha256_hex(b.data, b.len, out);
+	else
+		snprintf(out, DIGEST_HEXLEN, "unreadable");
+	buf_free(&b);
+}
+
+static int addr_sort(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+static enum rstatus begin_scan(struct store *st, const struct config *cfg, const struct run *r,
+			       long long *id, struct rerr *err)
+{
+	char csha[DIGEST_HEXLEN], psha[DIGEST_HEXLEN], epoch[32];
+	struct buf zones;
+	uint8_t md[DIGEST_LEN];
+	struct digest *dg = digest_new();
+
+	file_sha(cfg->file, csha);
+	for (size_t i = 0; dg && i < r->estate->npolicies; i++) {
+		const char *f[2] = {r->estate->policies[i].file, r->estate->policies[i].text};
+		digest_record(dg, "policy", 2, f);
+	}
+	if (dg) {
+		digest_final(dg, md);
+		digest_hex(md, psha);
+		digest_free(dg);
+	} else {
+		snprintf(psha, sizeof(psha), "unavailable");
+	}
+	snprintf(epoch, sizeof(epoch), "%llu", attrib_geoip_epoch(r->attrib));
+	buf_init(&zones, 1 << 20);
+	buf_addstr(&zones, "{");
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		buf_addstr(&zones, i ? ",\"" : "\"");
+		for (const char *p = cfg->zones[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_add(&zones, "\\", 1);
+			buf_add(&zones, p, 1);
+		}
+		buf_addstr(&zones, "\"");
+	}
+	buf_addstr(&zones, "}");
+	const char *p[6] = {r->estate->file, cfg->file, zones.data, csha, psha, epoch};
+	PGresult *res =
+	    PQexecParams(store_conn(st),
+			 "INSERT INTO scans (estate, config_path, zone_files, config_sha256, "
+			 "policy_sha256, geoip_build_epoch) VALUES ($1, $2, $3, $4, $5, $6) "
+			 "RETURNING id",
+			 6, NULL, p, NULL, NULL, 0);
+	buf_free(&zones);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return pgfail(st, err, "creating the scan");
+	}
+	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return R_OK;
+}
+
+static char *path_json(const struct finding *f)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < f->npath; i++) {
+		const struct finding_hop *h = &f->path[i];
+		json_t *o = json_pack("{s:s, s:s, s:s}", "kind", path_kind_name(h->kind),
+				      h->kind == PATH_ADDRESS ? "address" : "name", h->text,
+				      "status", dns_status_name(h->status));
+		if (h->kind == PATH_NS)
+			json_object_set_new(o, "zone", json_string(h->zone));
+		json_array_append_new(arr, o);
+	}
+	char *s = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(arr);
+	return s;
+}
+
+static const char *nz(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static enum rstatus observations(struct store *st, long long id, const struct run *r,
+				 struct scan_counts *n, struct rerr *err)
+{
+	struct copy c;
+	enum rstatus rc;
+	char a[ADDR_STRLEN];
+
+	/* Services. */
+	if ((rc = copy_begin(
+		 &c, st,
+		 "COPY scan_services (scan_id, service, owner, policy, verdict, findings, "
+		 "waived) FROM STDIN",
+		 7, err)) != R_OK)
+		return rc;
+	for (size_t i = 0; i < r->estate->n; i++) {
+		const struct service *s = &r->estate->v[i];
+		const struct judgement *j = &r->services[i].judged;
+		copy_int(&c, id);
+		copy_str(&c, s->name);
+		copy_str(&c, s->owner);
+		copy_str(&c, s->policy);
+		copy_str(&c, j->n > j->nwaived ? "violation" : "compliant");
+		copy_int(&c, (long long)(j->n - j->nwaived));
+		copy_int(&c, (long long)j->nwaived);
+	}
+	if ((rc = copy_end(&c, &n->services)) != R_OK)
+		return rc;
+
+	/* Every element of every path; and the set of addresses seen. */
+	size_t naddrs = 0, cap = 1024;
+	struct addr *addrs = malloc(cap * sizeof(*addrs));
+	if (addrs == NULL)
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	if ((rc = copy_begin(
+		 &c, st,
+		 "COPY scan_elements (scan_id, service, endpoint, mail, idx, kind, name, "
+		 "address, status, parent, zone) FROM STDIN",
+		 11, err)) != R_OK) {
+		free(addrs);
+		return rc;
+	}
+	for (size_t i = 0; i < r->estate->n; i++) {
+		const struct run_service *rs = &r->services[i];
+		for (size_t k = 0; k < rs->npaths; k++) {
+			const struct path *p = &rs->paths[k];
+			for (size_t e = 0; e < p->n; e++) {
+				const struct path_elem *pe = &p->elems[e];
+				copy_int(&c, id);
+				copy_str(&c, r->estate->v[i].name);
+				copy_str(&c, p->root);
+				copy_bool(&c, rs->is_mail[k]);
+				copy_int(&c, (long long)e);
+				copy_str(&c, path_kind_name(pe->kind));
+				copy_str(&c, pe->name);
+				copy_str(&c, pe->kind == PATH_ADDRESS
+						 ? addr_format(&pe->addr, a, sizeof(a))
+						 : NULL);
+				copy_str(&c, dns_status_name(pe->status));
+				copy_int(&c, pe->parent);
+				copy_str(&c, nz(pe->zone));
+				if (pe->kind != PATH_ADDRESS)
+					continue;
+				if (naddrs == cap) {
+					struct addr *v = realloc(addrs, 2 * cap * sizeof(*v));
+					if (v == NULL)
+						break;
+					addrs = v;
+					cap *= 2;
+				}
+				addrs[naddrs++] = pe->addr;
+			}
+		}
+	}
+	if ((rc = copy_end(&c, &n->elements)) != R_OK) {
+		free(addrs);
+		return rc;
+	}
+
+	/* One attribution per distinct address. */
+	qsort(addrs, naddrs, sizeof(*addrs), addr_sort);
+	if ((rc = copy_begin(
+		 &c, st,
+		 "COPY scan_attributions (scan_id, address, provider, region, "
+		 "border_group, services, scope, country, source, prefix, geoip_country, "
+		 "region_unmapped, disagreement) FROM STDIN",
+		 13, err)) != R_OK) {
+		free(addrs);
+		return rc;
+	}
+	for (size_t i = 0; i < naddrs; i++) {
+		struct attribution at;
+		if (i && addr_cmp(&addrs[i - 1], &addrs[i]) == 0)
+			continue;
+		attrib_lookup(r->attrib, &addrs[i], &at);
+		copy_int(&c, id);
+		copy_str(&c, addr_format(&addrs[i], a, sizeof(a)));
+		copy_str(&c, nz(at.provider));
+		copy_str(&c, nz(at.region));
+		copy_str(&c, nz(at.border_group));
+		copy_str(&c, nz(at.services));
+		copy_str(&c, attr_scope_name(at.scope));
+		copy_str(&c, nz(at.country));
+		copy_str(&c, attr_source_name(at.source));
+		copy_str(&c, nz(at.prefix));
+		copy_str(&c, nz(at.geoip_country));
+		copy_bool(&c, at.region_unmapped);
+		copy_bool(&c, at.disagreement);
+	}
+	free(addrs);
+	if ((rc = copy_end(&c, &n->attributions)) != R_OK)
+		return rc;
+
+	/* Findings, waived ones included and marked. */
+	if ((rc = copy_begin(
+		 &c, st,
+		 "COPY scan_findings (scan_id, seq, service, endpoint, element, "
+		 "element_kind, country, provider, region, border_group, source, policy, "
+		 "reason, detail, path, waived, waiver_reason, waiver_expires, "
+		 "waiver_expired) FROM STDIN",
+		 19, err)) != R_OK)
+		return rc;
+	long long seq = 0;
+	for (size_t i = 0; i < r->estate->n; i++) {
+		const struct judgement *j = &r->services[i].judged;
+		for (size_t k = 0; k < j->n; k++) {
+			const struct finding *f = &j->v[k];
+			char *pj = path_json(f);
+			copy_int(&c, id);
+			copy_int(&c, seq++);
+			copy_str(&c, f->service);
+			copy_str(&c, f->endpoint);
+			copy_str(&c, f->element);
+			copy_str(&c, path_kind_name(f->kind));
+			copy_str(&c, nz(f->at.country));
+			copy_str(&c, nz(f->at.provider));
+			copy_str(&c, nz(f->at.region));
+			copy_str(&c, nz(f->at.border_group));
+			copy_str(&c,
+				 f->kind == PATH_ADDRESS ? attr_source_name(f->at.source) : "dns");
+			copy_str(&c, f->policy);
+			copy_str(&c, finding_reason_name(f->reason));
+			copy_str(&c, f->detail);
+			copy_str(&c, pj ? pj : "[]");
+			copy_bool(&c, f->waiver != NULL);
+			copy_str(&c, f->waiver ? f->waiver->reason : NULL);
+			copy_str(&c, f->waiver ? f->waiver->expires : NULL);
+			copy_bool(&c, f->expired != NULL);
+			free(pj);
+			if (f->waiver)
+				n->waived++;
+			else
+				n->findings++;
+		}
+	}
+	if ((rc = copy_end(&c, NULL)) != R_OK)
+		return rc;
+
+	/* Every DNS answer used. */
+	const struct dns_answer *ans;
+	size_t na = dns_answers(r->dns, &ans);
+	if ((rc = copy_begin(
+		 &c, st,
+		 "COPY scan_answers (scan_id, seq, name, type, rcode, data, ttl, resolver, "
+		 "answered_at) FROM STDIN",
+		 9, err)) != R_OK)
+		return rc;
+	for (size_t i = 0; i < na; i++) {
+		char when[64];
+		struct tm tm;
+		gmtime_r(&ans[i].when.tv_sec, &tm);
+		size_t w = strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(when + w, sizeof(when) - w, ".%06ld+00", ans[i].when.tv_nsec / 1000);
+		copy_int(&c, id);
+		copy_int(&c, (long long)i);
+		copy_str(&c, ans[i].name);
+		copy_str(&c, ans[i].type);
+		copy_str(&c, dns_status_name(ans[i].rcode));
+		copy_str(&c, ans[i].data);
+		copy_int(&c, (long long)ans[i].ttl);
+		copy_str(&c, ans[i].resolver);
+		copy_str(&c, when);
+	}
+	return copy_end(&c, &n->answers);
+}
+
+enum rstatus persist_scan(struct store *st, const struct config *cfg, const struct run *r,
+			  long long *scan_id, struct scan_counts *counts, struct rerr *err)
+{
+	enum rstatus rc;
+	int have = 0;
+	char idtext[32], cj[512];
+
+	memset(counts, 0, sizeof(*counts));
+	if ((rc = store_schema_version(st, &have, err)) != R_OK)
+		return rc;
+	if (have != store_known_version())
+		return rerr_set(err, R_EDB, "postgresql", 0,
+				"the database schema is at version %d, this binary needs %d: run "
+				"'residency db migrate'",
+				have, store_known_version());
+	if ((rc = begin_scan(st, cfg, r, scan_id, err)) != R_OK)
+		return rc;
+	snprintf(idtext, sizeof(idtext), "%lld", *scan_id);
+	if ((rc = store_exec(st, "BEGIN", err)) == R_OK &&
+	    (rc = observations(st, *scan_id, r, counts, err)) == R_OK) {
+		snprintf(cj, sizeof(cj),
+			 "{\"services\": %zu, \"paths\": %zu, \"elements\": %zu, \"attributions\": "
+			 "%zu, \"findings\": %zu, \"waived\": %zu, \"answers\": %zu}",
+			 counts->services, r->endpoints, counts->elements, counts->attributions,
+			 counts->findings, counts->waived, counts->answers);
+		const char *p[3] = {idtext, cj, counts->findings ? "violation" : "compliant"};
+		PGresult *res =
+		    PQexecParams(store_conn(st),
+				 "UPDATE scans SET status = 'complete', finished_at = now(), "
+				 "counts = $2::jsonb, verdict = $3 WHERE id = $1",
+				 3, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pgfail(st, err, "completing the scan");
+		PQclear(res);
+	}
+	if (rc == R_OK)
+		rc = store_exec(st, "COMMIT", err);
+	if (rc != R_OK) {
+		struct rerr ignore;
+		char msg[2048];
+		PQclear(PQexec(store_conn(st), "ROLLBACK"));
+		const char *p[2] = {idtext, rerr_format(err, msg, sizeof(msg))};
+		PQclear(PQexecParams(
+		    store_conn(st),
+		    "UPDATE scans SET status = 'failed', finished_at = now(), error = $2 "
+		    "WHERE id = $1",
+		    2, NULL, p, NULL, NULL, 0));
+		(void)ignore;
+	}
+	return rc;
+}

@@ -1,0 +1,211 @@
+/*
+ * test_scan: scans stored in the real private PostgreSQL: counts in the
+ * database match the JSON report of the same run, report and diff of the
+ * story's before/after scans, complete scans are never rewritten, hostile
+ * values are stored and reported exactly, and configuration errors name
+ * file:line.
+ */
+#include "lib/testutil.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *DB;
+
+static void setup(void)
+{
+	char cmd[4096];
+
+	DB = tu_createdb();
+	ck_assert_ptr_nonnull(DB);
+	snprintf(cmd, sizeof(cmd), "'%s' db migrate --db '%s'", tu_bin(), DB);
+	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
+}
+
+static void teardown(void)
+{
+	free(DB);
+}
+
+static int run(const char *args, char **out, char **err)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s", tu_path(""), tu_bin(), args);
+	return tu_run(cmd, out, err);
+}
+
+static long long sql_int(const char *sql)
+{
+	char cmd[8192], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "psql -X -At -d '%s' -c \"%s\"", DB, sql);
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	long long v = strtoll(out, NULL, 10);
+	free(out);
+	return v;
+}
+
+START_TEST(scan_counts_match_the_json_report_and_diff_names_the_move)
+{
+	char args[4096], *out = NULL, *err = NULL;
+
+	snprintf(args, sizeof(args), "scan -c examples/before.json --db '%s'", DB);
+	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(out, "scan 1: complete, violation: 21 findings"));
+	free(out);
+	snprintf(args, sizeof(args), "scan -c examples/after.json --db '%s'", DB);
+	ck_assert_int_eq(run(args, &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "scan 2: complete, compliant"));
+	free(out);
+
+	/* The same run printed by check: the database holds exactly its findings. */
+	ck_assert_int_eq(
+	    run("check --estate examples/estate.json --policies examples/policies "
+		"--zone examples/before/phonemaker.example.zone --offline --format json",
+		&out, NULL),
+	    1);
+	json_t *doc = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	size_t nfind = json_array_size(json_object_get(doc, "findings"));
+	free(out);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM scan_findings WHERE scan_id = 1"),
+			 (long long)nfind);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM scan_services WHERE scan_id = 1"),
+			 (long long)json_array_size(json_object_get(doc, "services")));
+	ck_assert_int_eq(sql_int("SELECT (counts->>'findings')::int FROM scans WHERE id = 1"),
+			 (long long)nfind);
+	/* Every address of every path is attributed, and every answer kept. */
+	ck_assert_int_eq(
+	    sql_int("SELECT count(DISTINCT address) FROM scan_elements WHERE scan_id = 1 "
+		    "AND kind = 'address'"),
+	    sql_int("SELECT count(*) FROM scan_attributions WHERE scan_id = 1"));
+	ck_assert_int_gt(sql_int("SELECT count(*) FROM scan_answers WHERE scan_id = 1"), 0);
+	json_decref(doc);
+
+	/* report: JSON from the database alone, same findings. */
+	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format json", DB);
+	ck_assert_int_eq(run(args, &out, NULL), 1);
+	doc = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "findings")), nfind);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "verdict")), "violation");
+	json_t *f0 = json_array_get(json_object_get(doc, "findings"), 0);
+	static const char *fields[] = {"service", "endpoint", "element", "country", "provider",
+				       "region",  "source",   "policy",	 "reason",  "path"};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		ck_assert_msg(json_object_get(f0, fields[i]) != NULL, "report: no %s", fields[i]);
+	json_decref(doc);
+	free(out);
+	snprintf(args, sizeof(args), "report --scan 2 --db '%s'", DB);
+	ck_assert_int_eq(run(args, &out, NULL), 0);
+	free(out);
+	snprintf(args, sizeof(args), "report --scan 99 --db '%s'", DB);
+	ck_assert_int_eq(run(args, NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "no scan 99"));
+	free(err);
+
+	/* diff names the move. */
+	snprintf(args, sizeof(args), "diff --from 1 --to 2 --db '%s'", DB);
+	ck_assert_int_eq(run(args, &out, NULL), 1);
+	char *acc = strstr(out, "accounts:");
+	ck_assert_ptr_nonnull(acc);
+	ck_assert_ptr_nonnull(strstr(acc, "country: CN -> SG, US"));
+	ck_assert_ptr_nonnull(strstr(acc, "verdict: violation -> compliant"));
+	ck_assert_ptr_nonnull(strstr(out, "- 52.80.10.20"));
+	free(out);
+	snprintf(args, sizeof(args), "diff --from 2 --to 2 --db '%s'", DB);
+	ck_assert_int_eq(run(args, &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "no change"));
+	free(out);
+
+	/* A complete scan is never rewritten. */
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -v ON_ERROR_STOP=1 -d '%s' -c \"UPDATE scans SET status "
+		 "= 'failed' WHERE id = 1\"",
+		 DB);
+	ck_assert_int_ne(tu_run(cmd, NULL, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "never rewritten"));
+	free(err);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "psql -X -v ON_ERROR_STOP=1 -d '%s' -c \"INSERT INTO scan_services VALUES (1, 'x', "
+	    "NULL, 'p', 'compliant', 0, 0)\"",
+	    DB);
+	ck_assert_int_ne(tu_run(cmd, NULL, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "can no longer be written"));
+	free(err);
+}
+END_TEST
+
+START_TEST(hostile_values_are_stored_and_reported_exactly)
+{
+	char args[4096], *out = NULL;
+	const char *name = "pay'); DROP TABLE scans;--\t\"quoted\" back\\slash\nnew line";
+
+	snprintf(args, sizeof(args), "scan -c tests/fixtures/scan/hostile.json --db '%s'", DB);
+	ck_assert_int_eq(run(args, &out, NULL), 1);
+	free(out);
+	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format json", DB);
+	ck_assert_int_eq(run(args, &out, NULL), 1);
+	json_t *doc = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	json_t *s0 = json_array_get(json_object_get(doc, "services"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(s0, "name")), name);
+	ck_assert_str_eq(json_string_value(json_object_get(s0, "owner")), "o'brien@example.com");
+	json_t *f0 = json_array_get(json_object_get(doc, "findings"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(f0, "service")), name);
+	json_decref(doc);
+	free(out);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM scans"), 1); /* still there */
+	/* CSV quotes what needs quoting. */
+	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format csv", DB);
+	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_ptr_nonnull(
+	    strstr(out, "\"pay'); DROP TABLE scans;--\t\"\"quoted\"\" back\\slash\nnew line\""));
+	free(out);
+}
+END_TEST
+
+START_TEST(config_errors_name_file_and_line)
+{
+	char *err = NULL, *out = NULL;
+
+	ck_assert_int_eq(run("config check examples/before.json", &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "valid (3 services"));
+	free(out);
+	ck_assert_int_eq(run("config check tests/fixtures/scan/bad-key.json", NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "bad-key.json:4: unknown key \"shedule\""));
+	free(err);
+	ck_assert_int_eq(run("config check tests/fixtures/scan/bad-cron.json", NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "bad-cron.json:3:"));
+	ck_assert_ptr_nonnull(strstr(err, "minute"));
+	free(err);
+	ck_assert_int_eq(run("scan -c tests/fixtures/scan/bad-key.json", NULL, &err), 2);
+	free(err);
+	/* A database that cannot be reached: exit 3, nothing claimed. */
+	ck_assert_int_eq(
+	    run("scan -c examples/before.json --db 'host=/nonexistent dbname=x'", NULL, &err), 3);
+	free(err);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("scan");
+	TCase *tc = tcase_create("scan");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, scan_counts_match_the_json_report_and_diff_names_the_move);
+	tcase_add_test(tc, hostile_values_are_stored_and_reported_exactly);
+	tcase_add_test(tc, config_errors_name_file_and_line);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
