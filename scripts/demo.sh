@@ -27,20 +27,25 @@ echo "== where do a few addresses go? (bundled provider ranges + the CC0 country
 build/residency lookup 52.80.10.20 54.169.10.20 15.220.120.77 52.95.110.1 ::ffff:54.148.10.20
 echo
 echo "== the story, before the move: accounts, messaging and sync on servers in China"
-echo "   residency check --estate examples/estate.json --policies examples/policies \\"
-echo "                   --zone examples/before/phonemaker.example.zone --offline"
+echo "   residency scan -c examples/before.json    (stored in the private PostgreSQL)"
 set +e
-build/residency check --estate examples/estate.json --policies examples/policies \
-	--zone examples/before/phonemaker.example.zone --offline
+build/residency scan -c examples/before.json
 before=$?
 echo "   exit code $before (1: violations found)"
+build/residency report --scan 1
 echo
 echo "== after the move to AWS Singapore and Oregon"
-build/residency check --estate examples/estate.json --policies examples/policies \
-	--zone examples/after/phonemaker.example.zone --offline
+build/residency scan -c examples/after.json
 after=$?
-set -e
 echo "   exit code $after (0: every element resolved, attributed and allowed)"
+echo
+echo "== what changed between the two scans"
+build/residency diff --from 1 --to 2
+set -e
 [ "$before" = 1 ] && [ "$after" = 0 ] || { echo "demo: unexpected verdicts" >&2; exit 1; }
+echo
+echo "== the same check as a release gate, no database: residency check --format junit"
+build/residency check --estate examples/estate.json --policies examples/policies \
+	--zone examples/after/phonemaker.example.zone --offline --format junit
 echo
 echo "== done; the private PostgreSQL is stopped on exit"
