@@ -195,8 +195,12 @@ START_TEST(malformed_inputs_name_file_and_line)
 	bad_input("--offline --estate /nonexistent/estate.json --policies " BAD "policies",
 		  "/nonexistent/estate.json");
 	bad_input("--offline", "--estate FILE is required");
-	bad_input("--estate examples/estate.json --policies examples/policies --resolver 127.0.0.1",
+	bad_input("--estate examples/estate.json --policies examples/policies --axfr "
+		  "phonemaker.example@127.0.0.1",
 		  "not implemented");
+	bad_input("--estate examples/estate.json --policies examples/policies --offline --resolver "
+		  "127.0.0.1",
+		  "cannot go with --resolver");
 #undef BAD
 }
 END_TEST

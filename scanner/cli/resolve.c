@@ -18,23 +18,28 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: residency resolve [--zone FILE]... --offline [--mx] [--format text|json]\n"
-		"                         [NAME...]\n\n"
-		"Prints each name's data path: every name on its CNAME chain (16 hops at most;\n"
-		"loops reported as such), every A and AAAA at its end, the name servers of the\n"
-		"zone of each name on the chain and their addresses, and with --mx the mail\n"
-		"hosts of the name and their addresses. With no NAME, reads names from stdin.\n\n"
-		"  --zone FILE          an RFC 1035 master file to answer from (repeatable)\n"
-		"  --offline            no network: a name no loaded zone covers is \"no_zone\"\n"
-		"  --mx                 also follow MX (for mail domains)\n"
-		"  --format text|json   json: one object per name with chain, addresses,\n"
-		"                       name_servers, mx and every element with its status\n\n"
-		"Not in this build: live resolution (--resolver ADDR[:PORT]) and zone transfers\n"
-		"(--axfr ZONE@HOST[:PORT]); they are refused with exit 2, never faked.\n\n"
-		"Exit: 0 every path fully resolved; 3 some element could not be resolved\n"
-		"(nxdomain, nodata, no_zone, cname_loop, chain_too_long, ...: shown per element);\n"
-		"2 bad usage or a zone file that does not load (file:line named).\n");
+	fprintf(
+	    f,
+	    "usage: residency resolve [--resolver ADDR[:PORT]]... [--zone FILE]... [--offline]\n"
+	    "                         [--mx] [--format text|json] [--timeout MS] [--tries N]\n"
+	    "                         [NAME...]\n\n"
+	    "Prints each name's data path: every name on its CNAME chain (16 hops at most;\n"
+	    "loops reported as such), every A and AAAA at its end, the name servers of the\n"
+	    "zone of each name on the chain and their addresses, and with --mx the mail\n"
+	    "hosts of the name and their addresses. With no NAME, reads names from stdin.\n\n"
+	    "  --resolver ADDR[:PORT]  ask this resolver (repeatable; default: the system's)\n"
+	    "  --zone FILE          an RFC 1035 master file to answer from (repeatable); names\n"
+	    "                       a loaded zone covers are answered from it, the rest asked\n"
+	    "  --offline            no network: a name no loaded zone covers is \"no_zone\"\n"
+	    "  --timeout MS, --tries N  per question (default 2000 ms, 2 tries)\n"
+	    "  --mx                 also follow MX (for mail domains)\n"
+	    "  --format text|json   json: one object per name with chain, addresses,\n"
+	    "                       name_servers, mx and every element with its status\n\n"
+	    "Not in this build: zone transfers (--axfr ZONE@HOST[:PORT]): refused with exit 2.\n\n"
+	    "Exit: 0 every path fully resolved; 3 some element could not be resolved\n"
+	    "(nxdomain, nodata, refused, servfail, timeout, no_zone, cname_loop,\n"
+	    "chain_too_long: shown per element);\n"
+	    "2 bad usage or a zone file that does not load (file:line named).\n");
 }
 
 static json_t *elem_json(const struct path *p, size_t i)
@@ -146,6 +151,8 @@ int cmd_resolve(int argc, char **argv)
 	    {"axfr", required_argument, NULL, 'a'},
 	    {"mx", no_argument, NULL, 'm'},
 	    {"format", required_argument, NULL, 'f'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"tries", required_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -179,6 +186,16 @@ int cmd_resolve(int argc, char **argv)
 		}
 		case 'o':
 			opt.offline = true;
+			break;
+		case 't':
+			opt.timeout_ms = (int)strtol(optarg, NULL, 10);
+			if (opt.timeout_ms <= 0 || opt.timeout_ms > 60000)
+				return cli_usage_error("resolve", "--timeout takes 1 to 60000 ms");
+			break;
+		case 'T':
+			opt.tries = (int)strtol(optarg, NULL, 10);
+			if (opt.tries <= 0 || opt.tries > 10)
+				return cli_usage_error("resolve", "--tries takes 1 to 10");
 			break;
 		case 'm':
 			mx = true;

@@ -102,6 +102,12 @@ struct dns_answer {
 	struct timespec when;
 };
 
+/*
+ * Questions sent to resolvers so far and how many any resolver answered; both
+ * 0 offline. All asked and none answered means no resolver was reachable.
+ */
+void dns_live_counts(const struct dns *d, size_t *asked, size_t *answered);
+
 /* Every answer given so far by this dns object, in order; valid until dns_free(). */
 size_t dns_answers(const struct dns *d, const struct dns_answer **out);
 

@@ -4,10 +4,11 @@
  * servers of the zone of each name on the chain with their addresses, and MX
  * hosts with theirs when asked. Every answer used is logged for evidence.
  *
- * This build answers from loaded zones only (--offline): live resolution with
- * c-ares is not implemented yet, and dns_new() says so instead of pretending.
+ * Names a loaded zone covers are answered from it; the rest go to resolvers
+ * through c-ares (live.c), unless --offline, where they are no_zone.
  */
 #include "dns/dns.h"
+#include "dns/live.h"
 #include "dns/zone.h"
 #include "core/log.h"
 
@@ -22,6 +23,7 @@
 
 struct dns {
 	struct zonedb *zones;
+	struct live *live; /* NULL with --offline */
 	struct dns_answer *answers;
 	size_t nanswers, capanswers;
 };
@@ -82,15 +84,20 @@ enum rstatus dns_new(const struct dns_options *opt, struct dns **out, struct rer
 	enum rstatus rc;
 
 	*out = NULL;
-	if (!opt->offline || opt->nresolvers || opt->naxfr)
+	if (opt->naxfr)
 		return rerr_set(err, R_EUSAGE, NULL, 0,
-				"live DNS (--resolver, --axfr, or resolving without --offline) is "
-				"not implemented in this build; give the zones with --zone FILE "
-				"and --offline");
+				"zone transfers (--axfr) are not implemented in this build; give "
+				"the zone with --zone FILE");
+	if (opt->offline && opt->nresolvers)
+		return rerr_set(err, R_EUSAGE, NULL, 0,
+				"--offline means no network: it cannot go with --resolver");
 	if ((d = calloc(1, sizeof(*d))) == NULL || (d->zones = zonedb_new()) == NULL) {
 		free(d);
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 	}
+	if (!opt->offline && (rc = live_new(opt->resolvers, opt->nresolvers, opt->timeout_ms,
+					    opt->tries, &d->live, err)) != R_OK)
+		goto fail;
 	for (size_t i = 0; i < opt->nzone_files; i++)
 		if ((rc = zonedb_load(d->zones, opt->zone_files[i], err)) != R_OK)
 			goto fail;
@@ -108,8 +115,16 @@ void dns_free(struct dns *d)
 	if (d == NULL)
 		return;
 	zonedb_free(d->zones);
+	live_free(d->live);
 	free(d->answers);
 	free(d);
+}
+
+void dns_live_counts(const struct dns *d, size_t *asked, size_t *answered)
+{
+	*asked = *answered = 0;
+	if (d->live)
+		live_counts(d->live, asked, answered);
 }
 
 size_t dns_answers(const struct dns *d, const struct dns_answer **out)
@@ -136,9 +151,15 @@ static const char *type_name(uint16_t t)
 }
 
 /* Asks the zones and logs the answer; returns its index (-1 if the log is full). */
+/* Loaded zones answer for the names they cover; resolvers for the rest. */
 static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answer *ans)
 {
-	zonedb_query(d->zones, name, type, ans);
+	bool from_zone = d->live == NULL || zonedb_zone_of(d->zones, name, NULL) != NULL;
+
+	if (from_zone)
+		zonedb_query(d->zones, name, type, ans);
+	else
+		live_query(d->live, name, type, ans);
 	if (d->nanswers >= DNS_MAX_ANSWERS)
 		return -1;
 	if (d->nanswers == d->capanswers) {
@@ -154,7 +175,8 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	snprintf(a->type, sizeof(a->type), "%s", type_name(type));
 	a->rcode = ans->rcode;
-	snprintf(a->resolver, sizeof(a->resolver), "zone:%s", ans->file ? ans->file : "-");
+	snprintf(a->resolver, sizeof(a->resolver), "%s%s", from_zone ? "zone:" : "",
+		 ans->file ? ans->file : "-");
 	clock_gettime(CLOCK_REALTIME, &a->when);
 	size_t used = 0;
 	for (size_t i = 0; i < ans->n && used < sizeof(a->data) - 1; i++) {
@@ -227,6 +249,8 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 {
 	const char *file;
 	const char *apex = zonedb_zone_of(d->zones, name, &file);
+	if (apex == NULL && d->live)
+		apex = live_zone_of(d->live, name);
 
 	if (apex == NULL)
 		return; /* the name itself is already unresolvable (no zone) */

@@ -336,7 +336,8 @@ static int rec_cmp(const void *a, const void *b)
 
 enum rstatus zonedb_seal(struct zonedb *db, struct rerr *err)
 {
-	qsort(db->recs, db->n, sizeof(*db->recs), rec_cmp);
+	if (db->n > 1)
+		qsort(db->recs, db->n, sizeof(*db->recs), rec_cmp);
 	/* Every owner, plus its ancestors up to its apex (empty non-terminals). */
 	size_t labels = 0;
 	for (size_t i = 0; i < db->n; i++)

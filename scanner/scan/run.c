@@ -124,6 +124,14 @@ enum rstatus run_estate(const struct run_input *in, struct run **out, struct rer
 			goto fail;
 		r->endpoints += s->npaths;
 	}
+	size_t asked, answered;
+	dns_live_counts(r->dns, &asked, &answered);
+	if (asked > 0 && answered == 0) {
+		rc = rerr_set(err, R_EDNS, NULL, 0,
+			      "no resolver answered any of %zu questions: nothing could be checked",
+			      asked);
+		goto fail;
+	}
 	*out = r;
 	return R_OK;
 fail:

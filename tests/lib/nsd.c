@@ -1,0 +1,109 @@
+/*
+ * nsd: start and stop NSD for the tests (see nsd.h).
+ */
+#include "lib/nsd.h"
+#include "lib/testutil.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static pid_t nsd_pid = -1;
+static int hole = -1;
+
+static int free_port(int type)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, type, 0), port = -1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+int nsd_start(const char *const *zones, int n)
+{
+	char *dir = tu_tmpdir(), conf[4200], cmd[8192];
+	int port = free_port(SOCK_DGRAM);
+
+	if (dir == NULL || port < 0)
+		return -1;
+	snprintf(conf, sizeof(conf), "%s/nsd.conf", dir);
+	FILE *f = fopen(conf, "w");
+	if (f == NULL)
+		return -1;
+	fprintf(
+	    f,
+	    "server:\n  ip-address: 127.0.0.1@%d\n  port: %d\n  username: \"\"\n  chroot: \"\"\n"
+	    "  zonesdir: \"%s\"\n  pidfile: \"%s/nsd.pid\"\n  xfrdfile: \"%s/xfrd.state\"\n"
+	    "  zonelistfile: \"%s/zone.list\"\n  database: \"\"\n  logfile: \"%s/nsd.log\"\n"
+	    "  verbosity: 1\n  server-count: 1\n  rrl-ratelimit: 0\n  hide-version: yes\n"
+	    "remote-control:\n  control-enable: no\n",
+	    port, port, dir, dir, dir, dir, dir);
+	for (int i = 0; i < n; i++) {
+		const char *eq = strchr(zones[i], '=');
+		fprintf(f, "zone:\n  name: \"%.*s\"\n  zonefile: \"%s\"\n", (int)(eq - zones[i]),
+			zones[i], eq + 1);
+	}
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "nsd-checkconf '%s' >/dev/null 2>&1", conf);
+	if (system(cmd) != 0)
+		return -1;
+	if ((nsd_pid = fork()) == 0) {
+		execlp("nsd", "nsd", "-d", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	/* Ready when it answers. */
+	for (int i = 0; i < 100; i++) {
+		snprintf(cmd, sizeof(cmd), "drill -p %d -Q @127.0.0.1 SOA %.*s >/dev/null 2>&1",
+			 port, (int)(strchr(zones[0], '=') - zones[0]), zones[0]);
+		if (system(cmd) == 0)
+			break;
+		struct timespec ts = {0, 50000000};
+		nanosleep(&ts, NULL);
+	}
+	free(dir);
+	return port;
+}
+
+void nsd_stop(void)
+{
+	if (nsd_pid > 0) {
+		kill(nsd_pid, SIGTERM);
+		waitpid(nsd_pid, NULL, 0);
+		nsd_pid = -1;
+	}
+	if (hole >= 0) {
+		close(hole);
+		hole = -1;
+	}
+}
+
+int nsd_black_hole(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+
+	if ((hole = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(hole, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockname(hole, (struct sockaddr *)&sa, &len) != 0)
+		return -1;
+	return ntohs(sa.sin_port);
+}

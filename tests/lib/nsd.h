@@ -1,0 +1,15 @@
+/*
+ * nsd: a real authoritative DNS server (NSD from Debian) for the tests, on
+ * 127.0.0.1 and a free port, serving the zone files given; always stopped by
+ * nsd_stop() (call it from the fixture's teardown).
+ */
+#ifndef RESIDENCY_TEST_NSD_H
+#define RESIDENCY_TEST_NSD_H
+
+/* zones: "NAME=/abs/path/to/file" each. Returns the port, or -1. */
+int nsd_start(const char *const *zones, int n);
+void nsd_stop(void);
+/* A UDP port that is bound and never read: questions sent there time out. */
+int nsd_black_hole(void);
+
+#endif

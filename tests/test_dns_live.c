@@ -1,0 +1,163 @@
+/*
+ * test_dns_live: the data path against a real NSD on loopback (started here,
+ * always stopped): every case of the test zones with its rcode, the same paths
+ * as --zone --offline gives for the same zones, REFUSED for a zone not served,
+ * and a resolver that never answers giving "timeout" (never NXDOMAIN, never a
+ * pass).
+ */
+#include "lib/nsd.h"
+#include "lib/testutil.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int port, hole;
+static char z1[4096], z2[4096];
+
+static void setup(void)
+{
+	char a[4200], b[4200];
+
+	snprintf(z1, sizeof(z1), "%s", tu_path("tests/fixtures/zones/example.test.zone"));
+	snprintf(z2, sizeof(z2), "%s", tu_path("tests/fixtures/zones/other.test.zone"));
+	snprintf(a, sizeof(a), "example.test=%s", z1);
+	snprintf(b, sizeof(b), "other.test=%s", z2);
+	const char *zones[2] = {a, b};
+	port = nsd_start(zones, 2);
+	ck_assert_msg(port > 0, "nsd did not start");
+	hole = nsd_black_hole();
+	ck_assert_int_gt(hole, 0);
+}
+
+static void teardown(void)
+{
+	nsd_stop();
+}
+
+/* One JSON object per name, from `residency resolve`. */
+static json_t *resolve(const char *how, const char *names, int *status)
+{
+	char cmd[16384], *out = NULL;
+
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --format json --mx %s %s", tu_bin(), how, names);
+	*status = tu_run(cmd, &out, NULL);
+	json_t *arr = json_array();
+	for (char *p = out; p && *p;) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		json_t *o = json_loads(p, 0, NULL);
+		ck_assert_msg(o != NULL, "not JSON: %s", p);
+		json_array_append_new(arr, o);
+		p = nl ? nl + 1 : NULL;
+	}
+	free(out);
+	return arr;
+}
+
+static const char *status_of(json_t *arr, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(arr, i), "status"));
+}
+
+#define NAMES                                                                                      \
+	"app.example.test www.example.test nope.example.test loop1.example.test h1.example.test "  \
+	"x.wild.example.test v6only.example.test mapped.example.test sub.example.test "            \
+	"mail.example.test"
+
+START_TEST(server_paths_equal_offline_paths)
+{
+	char live[256], offline[9000];
+	int st1, st2;
+
+	snprintf(live, sizeof(live), "--resolver 127.0.0.1:%d", port);
+	snprintf(offline, sizeof(offline), "--offline --zone '%s' --zone '%s'", z1, z2);
+	json_t *a = resolve(live, NAMES, &st1), *b = resolve(offline, NAMES, &st2);
+	ck_assert_uint_eq(json_array_size(a), 10);
+	ck_assert_int_eq(st1, st2);
+	ck_assert_int_eq(st1, 3); /* some names are not fully resolved: nothing passes silently */
+	static const char *want[] = {"nodata", "nodata", "nxdomain", "cname_loop", "chain_too_long",
+				     "nodata", "nodata", "nodata",   "nodata",	   "ok"};
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *ea = json_object_get(json_array_get(a, i), "elements"),
+		       *eb = json_object_get(json_array_get(b, i), "elements");
+		char *sa = json_dumps(ea, JSON_COMPACT), *sb = json_dumps(eb, JSON_COMPACT);
+		ck_assert_msg(strcmp(sa, sb) == 0, "name %zu differs:\nserver:  %s\noffline: %s", i,
+			      sa, sb);
+		ck_assert_msg(strcmp(status_of(a, i), want[i]) == 0, "name %zu: %s, want %s", i,
+			      status_of(a, i), want[i]);
+		free(sa);
+		free(sb);
+	}
+	/* --mx on names without MX: nodata for those, but their addresses are there. */
+	json_t *app = json_array_get(a, 0);
+	char *s = json_dumps(json_object_get(app, "addresses"), JSON_COMPACT);
+	ck_assert_str_eq(s, "[\"15.220.120.77\",\"2600:1f18::1\"]");
+	free(s);
+	s = json_dumps(json_object_get(app, "name_servers"), JSON_COMPACT);
+	ck_assert_ptr_nonnull(strstr(s, "\"ns.other.test.\""));
+	ck_assert_ptr_nonnull(strstr(s, "161.189.0.10"));
+	free(s);
+	s = json_dumps(json_object_get(json_array_get(a, 1), "addresses"), JSON_COMPACT);
+	ck_assert_str_eq(s, "[\"104.16.0.1\"]"); /* www -> cdn.other.test -> edge.other.test */
+	free(s);
+	json_decref(a);
+	json_decref(b);
+}
+END_TEST
+
+START_TEST(refused_and_timeout_are_their_own_answers)
+{
+	char how[256];
+	int st;
+
+	snprintf(how, sizeof(how), "--resolver 127.0.0.1:%d", port);
+	json_t *a = resolve(how, "www.elsewhere.test", &st);
+	ck_assert_int_eq(st, 3);
+	ck_assert_str_eq(status_of(a, 0), "refused");
+	json_decref(a);
+	snprintf(how, sizeof(how), "--resolver 127.0.0.1:%d --timeout 300 --tries 1", hole);
+	a = resolve(how, "app.example.test", &st);
+	ck_assert_int_eq(st, 3);
+	ck_assert_str_eq(status_of(a, 0), "timeout");
+	json_decref(a);
+	/* The release gate on a resolver that never answers: could not run, exit 3. */
+	char cmd[8192], *err = NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && '%s' check --estate examples/estate.json --policies examples/policies "
+		 "--resolver 127.0.0.1:%d --format json",
+		 tu_path(""), tu_bin(), hole);
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 3);
+	ck_assert_ptr_nonnull(strstr(err, "no resolver answered"));
+	free(err);
+	/* A resolver that answers for some names: the rest are findings, never a pass. */
+	char *out = NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && '%s' check --estate examples/estate.json --policies examples/policies "
+		 "--resolver 127.0.0.1:%d --format json",
+		 tu_path(""), tu_bin(), port);
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(out, "refused"));
+	free(out);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("dns_live");
+	TCase *tc = tcase_create("nsd");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, server_paths_equal_offline_paths);
+	tcase_add_test(tc, refused_and_timeout_are_their_own_answers);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
