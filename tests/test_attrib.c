@@ -321,9 +321,5 @@ int main(void)
 	tcase_add_test(tc, unmapped_region_falls_back_to_geoip);
 	tcase_add_test(tc, cli_lookup_json_and_errors);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(su);
 }

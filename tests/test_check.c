@@ -244,9 +244,5 @@ int main(void)
 	tcase_add_test(tc, malformed_inputs_name_file_and_line);
 	tcase_add_test(tc, junit_is_valid_and_escaped);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

@@ -123,9 +123,5 @@ int main(void)
 	tcase_add_test(tc, chain_links_depend_on_order);
 	tcase_add_test(tc, ed25519_sign_verify_tamper);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

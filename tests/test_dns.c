@@ -259,9 +259,5 @@ int main(void)
 	tcase_add_test(tc, zone_names_patterns);
 	tcase_add_test(tc, bad_zone_files_name_file_and_line);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(su);
 }

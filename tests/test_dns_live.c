@@ -155,9 +155,5 @@ int main(void)
 	tcase_add_test(tc, server_paths_equal_offline_paths);
 	tcase_add_test(tc, refused_and_timeout_are_their_own_answers);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

@@ -267,9 +267,5 @@ int main(void)
 	tcase_add_test(tc, cli_fetch_stale_list_db_and_diff);
 	tcase_add_test(tc, diff_of_the_two_bundled_aws_snapshots);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

@@ -153,9 +153,5 @@ int main(void)
 	tcase_add_test(tc, hostile_files_are_rejected_naming_file_and_record);
 	tcase_add_test(tc, huge_input_is_refused_not_truncated);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(su);
 }

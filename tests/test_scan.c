@@ -203,9 +203,5 @@ int main(void)
 	tcase_add_test(tc, hostile_values_are_stored_and_reported_exactly);
 	tcase_add_test(tc, config_errors_name_file_and_line);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

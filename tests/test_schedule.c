@@ -3,6 +3,8 @@
  */
 #include "core/schedule.h"
 
+#include "lib/testutil.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,9 +128,5 @@ int main(void)
 	tcase_add_test(tc, cron_next);
 	tcase_add_test(tc, cron_errors_name_the_field);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(su);
 }

@@ -2,6 +2,7 @@
  * prefixes: the longest-prefix-match table (see prefixes.h for its shape).
  */
 #include "attrib/prefixes.h"
+#include "core/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +38,11 @@ struct prefixes {
 	size_t nv6;
 };
 
-static uint32_t fnv(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* Interns s; returns its offset in the pool, or UINT32_MAX on allocation failure. */
 static uint32_t intern(struct prefixes *t, const char *s)
 {
 	size_t n = strlen(s);
-	uint32_t h = fnv(s);
+	uint32_t h = hash_str(s);
 
 	for (size_t i = h & (t->hashcap - 1);; i = (i + 1) & (t->hashcap - 1)) {
 		uint32_t v = t->hash[i];

@@ -3,6 +3,7 @@
  * one question at a time, raw answers (ARES_FLAG_NOCHECKRESP) parsed by ldns.
  */
 #include "dns/live.h"
+#include "core/hash.h"
 #include "core/log.h"
 
 #include <ares.h>
@@ -126,17 +127,9 @@ const char *live_resolvers(const struct live *l)
 	return l->servers;
 }
 
-static uint32_t fnv(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static struct centry *slot(struct live *l, const char *key, bool *found)
 {
-	for (size_t i = fnv(key) & (l->capcache - 1);; i = (i + 1) & (l->capcache - 1)) {
+	for (size_t i = hash_str(key) & (l->capcache - 1);; i = (i + 1) & (l->capcache - 1)) {
 		if (l->cache[i].key == NULL) {
 			*found = false;
 			return &l->cache[i];

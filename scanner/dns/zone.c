@@ -4,6 +4,7 @@
  * names, parentheses, comments); ldns status codes become struct rerr here.
  */
 #include "dns/zone.h"
+#include "core/hash.h"
 #include "core/log.h"
 
 #include <ctype.h>
@@ -283,19 +284,11 @@ fail:
 	return rc;
 }
 
-static uint32_t fnv(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static struct nameent *find(const struct zonedb *db, const char *name)
 {
 	if (db->hashcap == 0)
 		return NULL;
-	for (size_t i = fnv(name) & (db->hashcap - 1);; i = (i + 1) & (db->hashcap - 1)) {
+	for (size_t i = hash_str(name) & (db->hashcap - 1);; i = (i + 1) & (db->hashcap - 1)) {
 		uint32_t v = db->hash[i];
 		if (v == 0)
 			return NULL;
@@ -317,7 +310,7 @@ static struct nameent *insert(struct zonedb *db, const char *name, int32_t zone)
 	e->first = e->count = 0;
 	e->apex = -1;
 	e->zone = zone;
-	for (size_t i = fnv(name) & (db->hashcap - 1);; i = (i + 1) & (db->hashcap - 1))
+	for (size_t i = hash_str(name) & (db->hashcap - 1);; i = (i + 1) & (db->hashcap - 1))
 		if (db->hash[i] == 0) {
 			db->hash[i] = (uint32_t)db->nnames;
 			break;

@@ -12,16 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-static enum rstatus pgfail(struct store *st, struct rerr *err, const char *what)
-{
-	char msg[512];
-	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(store_conn(st)));
-	size_t n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	return rerr_set(err, R_EDB, "postgresql", 0, "%s: %s", what, msg);
-}
-
 static void file_sha(const char *path, char out[DIGEST_HEXLEN])
 {
 	struct buf b;
@@ -83,7 +73,7 @@ static enum rstatus begin_scan(struct store *st, const struct config *cfg, const
 	buf_free(&zones);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
-		return pgfail(st, err, "creating the scan");
+		return store_error(st, err, "creating the scan");
 	}
 	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
@@ -329,7 +319,7 @@ enum rstatus persist_scan(struct store *st, const struct config *cfg, const stru
 				 "counts = $2::jsonb, verdict = $3 WHERE id = $1",
 				 3, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = pgfail(st, err, "completing the scan");
+			rc = store_error(st, err, "completing the scan");
 		PQclear(res);
 	}
 	if (rc == R_OK)

@@ -10,15 +10,8 @@
 
 static enum rstatus fail(struct copy *c, const char *what)
 {
-	char msg[512];
-
-	if (c->rc != R_OK)
-		return c->rc;
-	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(store_conn(c->st)));
-	size_t n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	c->rc = rerr_set(c->err, R_EDB, "postgresql", 0, "%s: %s", what, msg);
+	if (c->rc == R_OK)
+		c->rc = store_error(c->st, c->err, what);
 	return c->rc;
 }
 

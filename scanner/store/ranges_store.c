@@ -9,16 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static enum rstatus pgfail(struct store *st, struct rerr *err, const char *what)
-{
-	char msg[512];
-	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(store_conn(st)));
-	size_t n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	return rerr_set(err, R_EDB, "postgresql", 0, "%s: %s", what, msg);
-}
-
 /* A text[] literal for parameters: {"a","b"} with quotes and backslashes escaped. */
 static void array_literal(struct buf *b, const struct snapshot_meta *m, int which)
 {
@@ -69,7 +59,7 @@ enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *
 			   8, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
-		rc = pgfail(st, err, "storing the snapshot");
+		rc = store_error(st, err, "storing the snapshot");
 		goto rollback;
 	}
 	if (PQntuples(res) == 0) {
@@ -80,7 +70,7 @@ enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *
 		    NULL, q, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 			PQclear(res);
-			rc = pgfail(st, err, "finding the stored snapshot");
+			rc = store_error(st, err, "finding the stored snapshot");
 			goto rollback;
 		}
 		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -133,7 +123,7 @@ enum rstatus store_range_load(struct store *st, long long id, struct range_set *
 			   NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
-		return pgfail(st, err, "reading snapshot");
+		return store_error(st, err, "reading snapshot");
 	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
@@ -148,7 +138,7 @@ enum rstatus store_range_load(struct store *st, long long id, struct range_set *
 			   1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
-		return pgfail(st, err, "reading prefixes");
+		return store_error(st, err, "reading prefixes");
 	}
 	enum rstatus rc = R_OK;
 	for (int i = 0; i < PQntuples(res) && rc == R_OK; i++)
@@ -167,7 +157,7 @@ enum rstatus store_range_list(struct store *st, FILE *out, struct rerr *err)
 			       "range_snapshots ORDER BY provider, fetched_at DESC, id DESC");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
-		return pgfail(st, err, "listing snapshots");
+		return store_error(st, err, "listing snapshots");
 	}
 	fprintf(out, "%-6s %-13s %-17s %8s %-16s %s\n", "ID", "PROVIDER", "FETCHED (UTC)",
 		"PREFIXES", "SHA-256", "PROVIDER VERSION");

@@ -27,6 +27,11 @@ static enum rstatus pg_error(struct rerr *err, PGconn *conn, const char *what)
 	return rerr_set(err, R_EDB, "postgresql", 0, "%s: %s", what, msg);
 }
 
+enum rstatus store_error(struct store *st, struct rerr *err, const char *what)
+{
+	return pg_error(err, st->conn, what);
+}
+
 enum rstatus store_open(const char *conninfo, struct store **out, struct rerr *err)
 {
 	struct store *st;

@@ -21,6 +21,9 @@ enum rstatus store_open(const char *conninfo, struct store **out, struct rerr *e
 void store_close(struct store *st);
 PGconn *store_conn(struct store *st);
 
+/* The connection's last error as a struct rerr: "what: message". Returns R_EDB. */
+enum rstatus store_error(struct store *st, struct rerr *err, const char *what);
+
 /* Runs one statement with no result rows; for DDL and simple updates. */
 enum rstatus store_exec(struct store *st, const char *sql, struct rerr *err);
 

@@ -3,6 +3,7 @@
  */
 #include "lib/testutil.h"
 
+#include <check.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,4 +135,13 @@ char *tu_createdb(void)
 	if (conninfo)
 		snprintf(conninfo, 96, "dbname=%s", name);
 	return conninfo;
+}
+
+int tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -27,4 +27,8 @@ char *tu_slurp(const char *path, size_t *len);
 /* Writes data to path; returns 0 on success. */
 int tu_write(const char *path, const char *data, size_t len);
 
+/* Runs a Check suite (its summary line printed) and returns the exit status. */
+struct Suite;
+int tu_run_suite(struct Suite *s);
+
 #endif
