@@ -196,8 +196,8 @@ START_TEST(malformed_inputs_name_file_and_line)
 		  "/nonexistent/estate.json");
 	bad_input("--offline", "--estate FILE is required");
 	bad_input("--estate examples/estate.json --policies examples/policies --axfr "
-		  "phonemaker.example@127.0.0.1",
-		  "not implemented");
+		  "phonemaker.example",
+		  "--axfr takes ZONE@HOST[:PORT]");
 	bad_input("--estate examples/estate.json --policies examples/policies --offline --resolver "
 		  "127.0.0.1",
 		  "cannot go with --resolver");

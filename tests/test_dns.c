@@ -226,11 +226,14 @@ START_TEST(bad_zone_files_name_file_and_line)
 	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "no SOA record"));
 	free(err);
-	/* Zone transfers are not in this build: refused, never faked. */
-	snprintf(cmd, sizeof(cmd), "'%s' resolve --axfr example.test@127.0.0.1 example.test",
-		 tu_bin());
+	/* A transfer spec without a host is bad usage; --offline excludes --axfr. */
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --axfr example.test example.test", tu_bin());
 	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
-	ck_assert_ptr_nonnull(strstr(err, "not implemented"));
+	ck_assert_ptr_nonnull(strstr(err, "--axfr takes ZONE@HOST[:PORT]"));
+	free(err);
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --offline --axfr example.test@127.0.0.1 x", tu_bin());
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "cannot go with --axfr"));
 	free(err);
 	char *out = NULL, z1[4096];
 	snprintf(z1, sizeof(z1), "%s", tu_path("tests/fixtures/zones/example.test.zone"));

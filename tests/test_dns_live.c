@@ -23,7 +23,7 @@ static void setup(void)
 
 	snprintf(z1, sizeof(z1), "%s", tu_path("tests/fixtures/zones/example.test.zone"));
 	snprintf(z2, sizeof(z2), "%s", tu_path("tests/fixtures/zones/other.test.zone"));
-	snprintf(a, sizeof(a), "example.test=%s", z1);
+	snprintf(a, sizeof(a), "example.test=%s,xfr", z1); /* AXFR allowed; other.test refuses it */
 	snprintf(b, sizeof(b), "other.test=%s", z2);
 	const char *zones[2] = {a, b};
 	port = nsd_start(zones, 2);
@@ -145,6 +145,41 @@ START_TEST(refused_and_timeout_are_their_own_answers)
 }
 END_TEST
 
+START_TEST(axfr_pulls_a_zone_and_a_refused_one_is_an_error)
+{
+	char how[9000], *err = NULL;
+	int st1, st2;
+
+	snprintf(how, sizeof(how), "--axfr example.test@127.0.0.1:%d --resolver 127.0.0.1:%d", port,
+		 port);
+	json_t *a = resolve(how, "app.example.test nope.example.test x.wild.example.test", &st1);
+	snprintf(how, sizeof(how), "--offline --zone '%s' --zone '%s'", z1, z2);
+	json_t *b = resolve(how, "app.example.test nope.example.test x.wild.example.test", &st2);
+	ck_assert_uint_eq(json_array_size(a), 3);
+	for (size_t i = 0; i < 3; i++) {
+		char *sa =
+		    json_dumps(json_object_get(json_array_get(a, i), "elements"), JSON_COMPACT);
+		char *sb =
+		    json_dumps(json_object_get(json_array_get(b, i), "elements"), JSON_COMPACT);
+		ck_assert_msg(strcmp(sa, sb) == 0, "name %zu differs:\naxfr:    %s\noffline: %s", i,
+			      sa, sb);
+		free(sa);
+		free(sb);
+	}
+	json_decref(a);
+	json_decref(b);
+	char cmd[9000];
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' resolve --axfr other.test@127.0.0.1:%d --resolver 127.0.0.1:%d "
+		 "ns.other.test",
+		 tu_bin(), port, port);
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 3);
+	ck_assert_ptr_nonnull(strstr(err, "zone transfer of other.test from 127.0.0.1"));
+	ck_assert_ptr_nonnull(strstr(err, "refused"));
+	free(err);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dns_live");
@@ -154,6 +189,7 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, server_paths_equal_offline_paths);
 	tcase_add_test(tc, refused_and_timeout_are_their_own_answers);
+	tcase_add_test(tc, axfr_pulls_a_zone_and_a_refused_one_is_an_error);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

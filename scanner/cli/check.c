@@ -24,36 +24,37 @@
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: residency check --estate FILE [--policies DIR] [--zone FILE]... --offline\n"
-	    "                       [--ranges PROVIDER=URL]... [--geoip FILE]\n"
-	    "                       [--format text|json|junit] [--output FILE] [--date "
-	    "YYYY-MM-DD]\n\n"
+	fputs(
+	    "usage: residency check --estate FILE [--policies DIR] [--zone FILE]...\n"
+	    "                       [--resolver ADDR[:PORT]]... [--axfr ZONE@HOST[:PORT]]...\n"
+	    "                       [--offline] [--ranges PROVIDER=URL]... [--geoip FILE]\n"
+	    "                       [--format text|json|junit] [--output FILE]\n"
+	    "                       [--date YYYY-MM-DD]\n\n"
 	    "Judges every service of the estate: the whole data path of each endpoint (CNAME\n"
 	    "chain, addresses, the name servers of each zone on the chain, MX hosts of mail\n"
 	    "domains), each address attributed to provider, region and country, against the\n"
 	    "service's policy. Unknown, unresolvable and anycast elements are findings unless\n"
 	    "the policy says \"allow\". Needs no database.\n\n"
 	    "  --estate FILE          the services (JSON)\n"
-	    "  --policies DIR         policy files, one *.json per policy (default: bundled "
-	    "policies/)\n"
+	    "  --policies DIR         policy files, one *.json per policy (default: bundled)\n"
 	    "  --zone FILE            an RFC 1035 zone file to answer from (repeatable); endpoint\n"
-	    "                         patterns such as *.pay.example.com expand over their names\n"
-	    "  --offline              no network; a name no zone covers is a finding, never a "
-	    "pass\n"
-	    "  --ranges PROVIDER=URL  a range file instead of the bundled snapshot (file:// or "
-	    "path)\n"
+	    "                         patterns such as *.pay.example.com expand over its names\n"
+	    "  --axfr ZONE@HOST[:PORT] pull a zone by transfer, used like --zone (repeatable)\n"
+	    "  --resolver ADDR[:PORT] ask this resolver for names no zone covers (repeatable;\n"
+	    "                         default: the system's)\n"
+	    "  --offline              no network; a name no zone covers is a finding, never a\n"
+	    "                         pass\n"
+	    "  --ranges PROVIDER=URL  a range file instead of the bundled snapshot (https://,\n"
+	    "                         http://, file:// or a path; remote ones through the cache)\n"
 	    "  --geoip FILE           country database (default: the bundled CC0 one)\n"
 	    "  --format text|json|junit  (default text; colour only on a terminal)\n"
 	    "  --output FILE          write there instead of stdout\n"
 	    "  --date YYYY-MM-DD      the day waivers are judged against (default: today, UTC)\n\n"
-	    "Not in this build: live DNS (--resolver ADDR[:PORT]) and zone transfers (--axfr\n"
-	    "ZONE@HOST[:PORT]); they are refused with exit 2, never faked.\n\n"
 	    "Exit: 0 every element of every service resolved, attributed and allowed;\n"
 	    "      1 at least one finding; 2 bad usage or bad input (file:line named);\n"
-	    "      3 could not run (ranges or the GeoIP database could not be loaded, output\n"
-	    "      could not be written).\n");
+	    "      3 could not run (no resolver answered at all, a zone transfer refused,\n"
+	    "      ranges or the GeoIP database not loaded, output not written).\n",
+	    f);
 }
 
 int cmd_check(int argc, char **argv)

@@ -19,27 +19,28 @@
 static void usage(FILE *f)
 {
 	fprintf(
-	    f,
-	    "usage: residency resolve [--resolver ADDR[:PORT]]... [--zone FILE]... [--offline]\n"
-	    "                         [--mx] [--format text|json] [--timeout MS] [--tries N]\n"
-	    "                         [NAME...]\n\n"
-	    "Prints each name's data path: every name on its CNAME chain (16 hops at most;\n"
-	    "loops reported as such), every A and AAAA at its end, the name servers of the\n"
-	    "zone of each name on the chain and their addresses, and with --mx the mail\n"
-	    "hosts of the name and their addresses. With no NAME, reads names from stdin.\n\n"
-	    "  --resolver ADDR[:PORT]  ask this resolver (repeatable; default: the system's)\n"
-	    "  --zone FILE          an RFC 1035 master file to answer from (repeatable); names\n"
-	    "                       a loaded zone covers are answered from it, the rest asked\n"
-	    "  --offline            no network: a name no loaded zone covers is \"no_zone\"\n"
-	    "  --timeout MS, --tries N  per question (default 2000 ms, 2 tries)\n"
-	    "  --mx                 also follow MX (for mail domains)\n"
-	    "  --format text|json   json: one object per name with chain, addresses,\n"
-	    "                       name_servers, mx and every element with its status\n\n"
-	    "Not in this build: zone transfers (--axfr ZONE@HOST[:PORT]): refused with exit 2.\n\n"
-	    "Exit: 0 every path fully resolved; 3 some element could not be resolved\n"
-	    "(nxdomain, nodata, refused, servfail, timeout, no_zone, cname_loop,\n"
-	    "chain_too_long: shown per element);\n"
-	    "2 bad usage or a zone file that does not load (file:line named).\n");
+	    f, "usage: residency resolve [--resolver ADDR[:PORT]]... [--zone FILE]... [--offline]\n"
+	       "                         [--axfr ZONE@HOST[:PORT]]...\n"
+	       "                         [--mx] [--format text|json] [--timeout MS] [--tries N]\n"
+	       "                         [NAME...]\n\n"
+	       "Prints each name's data path: every name on its CNAME chain (16 hops at most;\n"
+	       "loops reported as such), every A and AAAA at its end, the name servers of the\n"
+	       "zone of each name on the chain and their addresses, and with --mx the mail\n"
+	       "hosts of the name and their addresses. With no NAME, reads names from stdin.\n\n"
+	       "  --resolver ADDR[:PORT]  ask this resolver (repeatable; default: the system's)\n"
+	       "  --zone FILE          an RFC 1035 master file to answer from (repeatable); names\n"
+	       "                       a loaded zone covers are answered from it, the rest asked\n"
+	       "  --offline            no network: a name no loaded zone covers is \"no_zone\"\n"
+	       "  --timeout MS, --tries N  per question (default 2000 ms, 2 tries)\n"
+	       "  --mx                 also follow MX (for mail domains)\n"
+	       "  --format text|json   json: one object per name with chain, addresses,\n"
+	       "                       name_servers, mx and every element with its status\n\n"
+	       "  --axfr ZONE@HOST[:PORT] pull a zone by transfer and answer its names from it\n"
+	       "                       (repeatable); a refused transfer is an error (exit 3)\n\n"
+	       "Exit: 0 every path fully resolved; 3 some element could not be resolved\n"
+	       "(nxdomain, nodata, refused, servfail, timeout, no_zone, cname_loop,\n"
+	       "chain_too_long: shown per element);\n"
+	       "2 bad usage or a zone file that does not load (file:line named).\n");
 }
 
 static json_t *elem_json(const struct path *p, size_t i)

@@ -84,10 +84,11 @@ enum rstatus dns_new(const struct dns_options *opt, struct dns **out, struct rer
 	enum rstatus rc;
 
 	*out = NULL;
-	if (opt->naxfr)
-		return rerr_set(err, R_EUSAGE, NULL, 0,
-				"zone transfers (--axfr) are not implemented in this build; give "
-				"the zone with --zone FILE");
+	if (opt->offline && opt->naxfr)
+		return rerr_set(
+		    err, R_EUSAGE, NULL, 0,
+		    "--offline means no network: it cannot go with --axfr (save the zone "
+		    "to a file and give it with --zone)");
 	if (opt->offline && opt->nresolvers)
 		return rerr_set(err, R_EUSAGE, NULL, 0,
 				"--offline means no network: it cannot go with --resolver");
@@ -100,6 +101,9 @@ enum rstatus dns_new(const struct dns_options *opt, struct dns **out, struct rer
 		goto fail;
 	for (size_t i = 0; i < opt->nzone_files; i++)
 		if ((rc = zonedb_load(d->zones, opt->zone_files[i], err)) != R_OK)
+			goto fail;
+	for (size_t i = 0; i < opt->naxfr; i++)
+		if ((rc = zonedb_axfr(d->zones, opt->axfr[i], err)) != R_OK)
 			goto fail;
 	if ((rc = zonedb_seal(d->zones, err)) != R_OK)
 		goto fail;

@@ -197,19 +197,12 @@ enum rstatus zonedb_load(struct zonedb *db, const char *path, struct rerr *err)
 	return rc;
 }
 
-enum rstatus zonedb_load_fp(struct zonedb *db, FILE *f, const char *path, struct rerr *err)
+/* Takes a parsed zone (from a file or a transfer) into the table; frees z. */
+static enum rstatus zonedb_add(struct zonedb *db, ldns_zone *z, const char *path, struct rerr *err)
 {
-	ldns_zone *z = NULL;
-	int line = 0;
 	size_t keep_n = db->n;
 	enum rstatus rc = R_OK;
 
-	if (db->nz >= ZONEDB_MAX_ZONES)
-		return rerr_set(err, R_ELIMIT, path, 0, "more than %u zones", ZONEDB_MAX_ZONES);
-	ldns_status st = ldns_zone_new_frm_fp_l(&z, f, NULL, 3600, LDNS_RR_CLASS_IN, &line);
-	if (st != LDNS_STATUS_OK)
-		return rerr_set(err, R_EINPUT, path, line > 0 ? line : 0, "%s",
-				ldns_get_errorstr_by_id(st));
 	if (ldns_zone_soa(z) == NULL) {
 		ldns_zone_deep_free(z);
 		return rerr_set(err, R_EINPUT, path, 0, "no SOA record: not a zone file");
@@ -282,6 +275,19 @@ fail:
 	free(db->zones[db->nz].file);
 	ldns_zone_deep_free(z);
 	return rc;
+}
+enum rstatus zonedb_load_fp(struct zonedb *db, FILE *f, const char *path, struct rerr *err)
+{
+	ldns_zone *z = NULL;
+	int line = 0;
+
+	if (db->nz >= ZONEDB_MAX_ZONES)
+		return rerr_set(err, R_ELIMIT, path, 0, "more than %u zones", ZONEDB_MAX_ZONES);
+	ldns_status st = ldns_zone_new_frm_fp_l(&z, f, NULL, 3600, LDNS_RR_CLASS_IN, &line);
+	if (st != LDNS_STATUS_OK)
+		return rerr_set(err, R_EINPUT, path, line > 0 ? line : 0, "%s",
+				ldns_get_errorstr_by_id(st));
+	return zonedb_add(db, z, path, err);
 }
 
 static struct nameent *find(const struct zonedb *db, const char *name)
@@ -489,4 +495,82 @@ void zonedb_names(const struct zonedb *db, void (*fn)(void *ctx, const char *nam
 		    has_type(db, e, LDNS_RR_TYPE_CNAME))
 			fn(ctx, e->name);
 	}
+}
+
+enum rstatus zonedb_axfr(struct zonedb *db, const char *spec, struct rerr *err)
+{
+	char zone[300], host[300];
+	const char *at = strchr(spec, '@');
+	unsigned port = 53;
+	enum rstatus rc = R_OK;
+
+	if (at == NULL || at == spec || (size_t)(at - spec) >= sizeof(zone) ||
+	    strlen(at + 1) >= sizeof(host) || at[1] == '\0')
+		return rerr_set(err, R_EUSAGE, spec, 0, "--axfr takes ZONE@HOST[:PORT]");
+	snprintf(zone, sizeof(zone), "%.*s", (int)(at - spec), spec);
+	snprintf(host, sizeof(host), "%s", at + 1);
+	char *colon = strrchr(host, ':');
+	if (colon && strchr(host, ':') == colon) { /* one colon: IPv4 or name with a port */
+		char *end;
+		unsigned long p = strtoul(colon + 1, &end, 10);
+		if (*end || p == 0 || p > 65535)
+			return rerr_set(err, R_EUSAGE, spec, 0, "bad port in --axfr");
+		port = (unsigned)p;
+		*colon = '\0';
+	}
+	ldns_resolver *res = ldns_resolver_new();
+	ldns_rdf *ns =
+	    ldns_rdf_new_frm_str(strchr(host, ':') ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, host);
+	ldns_rdf *dn = ldns_dname_new_frm_str(zone);
+	if (res == NULL || ns == NULL || dn == NULL) {
+		rc =
+		    rerr_set(err, R_EUSAGE, spec, 0, "--axfr needs a zone name and a host address");
+		goto out;
+	}
+	ldns_resolver_push_nameserver(res, ns); /* copies it */
+	ldns_resolver_set_port(res, (uint16_t)port);
+	struct timeval tv = {10, 0};
+	ldns_resolver_set_timeout(res, tv);
+	ldns_status st = ldns_axfr_start(res, dn, LDNS_RR_CLASS_IN);
+	if (st != LDNS_STATUS_OK) {
+		rc = rerr_set(err, R_EDNS, spec, 0,
+			      "zone transfer of %s from %s could not start: %s", zone, host,
+			      ldns_get_errorstr_by_id(st));
+		goto out;
+	}
+	ldns_zone *z = ldns_zone_new();
+	ldns_rr *rr;
+	size_t count = 0;
+	while ((rr = ldns_axfr_next(res)) != NULL) {
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ldns_zone_soa(z) == NULL) {
+			ldns_zone_set_soa(z, rr);
+		} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
+			ldns_rr_free(rr); /* the closing SOA */
+		} else if (++count > ZONEDB_MAX_RECORDS) {
+			ldns_rr_free(rr);
+			break;
+		} else {
+			ldns_zone_push_rr(z, rr);
+		}
+	}
+	if (!ldns_axfr_complete(res)) {
+		const ldns_pkt *last = ldns_axfr_last_pkt(res);
+		const char *why = last ? ldns_pkt_rcode2str(ldns_pkt_get_rcode(last)) : NULL;
+		rc = rerr_set(err, R_EDNS, spec, 0, "zone transfer of %s from %s:%u %s%s", zone,
+			      host, port, why ? "refused: " : "did not complete", why ? why : "");
+		free((char *)why);
+		ldns_zone_deep_free(z);
+		goto out;
+	}
+	char name[700];
+	snprintf(name, sizeof(name), "axfr:%s@%s:%u", zone, host, port);
+	rc = zonedb_add(db, z, name, err);
+out:
+	if (dn)
+		ldns_rdf_deep_free(dn);
+	if (ns)
+		ldns_rdf_deep_free(ns);
+	if (res)
+		ldns_resolver_deep_free(res);
+	return rc;
 }

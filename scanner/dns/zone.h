@@ -47,6 +47,8 @@ void zonedb_free(struct zonedb *db);
 enum rstatus zonedb_load(struct zonedb *db, const char *path, struct rerr *err);
 /* The same from an open stream; path only names errors. */
 enum rstatus zonedb_load_fp(struct zonedb *db, FILE *f, const char *path, struct rerr *err);
+/* Pulls a zone by AXFR from "ZONE@HOST[:PORT]"; a refused transfer is an error naming both. */
+enum rstatus zonedb_axfr(struct zonedb *db, const char *spec, struct rerr *err);
 /* Makes the loaded records searchable; call once after the last load. */
 enum rstatus zonedb_seal(struct zonedb *db, struct rerr *err);
 size_t zonedb_records(const struct zonedb *db);

@@ -54,9 +54,12 @@ int nsd_start(const char *const *zones, int n)
 	    "remote-control:\n  control-enable: no\n",
 	    port, port, dir, dir, dir, dir, dir);
 	for (int i = 0; i < n; i++) {
-		const char *eq = strchr(zones[i], '=');
-		fprintf(f, "zone:\n  name: \"%.*s\"\n  zonefile: \"%s\"\n", (int)(eq - zones[i]),
-			zones[i], eq + 1);
+		const char *eq = strchr(zones[i], '='), *xfr = strstr(zones[i], ",xfr");
+		int flen = xfr ? (int)(xfr - eq - 1) : (int)strlen(eq + 1);
+		fprintf(f, "zone:\n  name: \"%.*s\"\n  zonefile: \"%.*s\"\n", (int)(eq - zones[i]),
+			zones[i], flen, eq + 1);
+		if (xfr)
+			fprintf(f, "  provide-xfr: 127.0.0.1 NOKEY\n");
 	}
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "nsd-checkconf '%s' >/dev/null 2>&1", conf);

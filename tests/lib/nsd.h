@@ -6,7 +6,8 @@
 #ifndef RESIDENCY_TEST_NSD_H
 #define RESIDENCY_TEST_NSD_H
 
-/* zones: "NAME=/abs/path/to/file" each. Returns the port, or -1. */
+/* zones: "NAME=/abs/path/to/file" each, with ",xfr" at the end to allow AXFR from
+ * 127.0.0.1. Returns the port, or -1. */
 int nsd_start(const char *const *zones, int n);
 void nsd_stop(void);
 /* A UDP port that is bound and never read: questions sent there time out. */
