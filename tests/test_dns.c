@@ -231,7 +231,8 @@ START_TEST(bad_zone_files_name_file_and_line)
 	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "--axfr takes ZONE@HOST[:PORT]"));
 	free(err);
-	snprintf(cmd, sizeof(cmd), "'%s' resolve --offline --axfr example.test@127.0.0.1 x", tu_bin());
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --offline --axfr example.test@127.0.0.1 x",
+		 tu_bin());
 	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "cannot go with --axfr"));
 	free(err);

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define RESOLVE_MAX_ARGS 256
+#define RESOLVE_CHUNK 20000 /* names resolved together from stdin: bounds memory */
 
 static void usage(FILE *f)
 {
@@ -32,6 +35,8 @@ static void usage(FILE *f)
 	       "                       a loaded zone covers are answered from it, the rest asked\n"
 	       "  --offline            no network: a name no loaded zone covers is \"no_zone\"\n"
 	       "  --timeout MS, --tries N  per question (default 2000 ms, 2 tries)\n"
+	       "  --max-inflight N     questions in flight at most (default 500; the window\n"
+	       "                       adapts below it, halving when answers are lost)\n"
 	       "  --mx                 also follow MX (for mail domains)\n"
 	       "  --format text|json   json: one object per name with chain, addresses,\n"
 	       "                       name_servers, mx and every element with its status\n\n"
@@ -114,33 +119,82 @@ static void print_json(const struct path *p)
 static void print_text(const struct path *p)
 {
 	char a[ADDR_STRLEN];
+	FILE *f = stdout;
 
-	printf("%s  [%s]\n", p->root, dns_status_name(p->status));
+	fputs(p->root, f);
+	fputs("  [", f);
+	fputs(dns_status_name(p->status), f);
+	fputs("]\n", f);
 	for (size_t i = 1; i < p->n; i++) {
 		const struct path_elem *e = &p->elems[i];
 		int depth = 0;
 		for (int q = e->parent; q > 0; q = p->elems[q].parent)
 			depth++;
-		printf("  %*s", depth * 2, "");
+		for (int k = 0; k < depth + 1; k++)
+			fputs("  ", f);
 		switch (e->kind) {
 		case PATH_NAME:
-			printf("CNAME -> %s", e->name);
+			fputs("CNAME -> ", f);
+			fputs(e->name, f);
 			break;
 		case PATH_ADDRESS:
-			printf("%s", addr_format(&e->addr, a, sizeof(a)));
+			fputs(addr_format(&e->addr, a, sizeof(a)), f);
 			break;
 		case PATH_NS:
-			printf("NS %s (zone %s)", e->name, e->zone);
+			fputs("NS ", f);
+			fputs(e->name, f);
+			fputs(" (zone ", f);
+			fputs(e->zone, f);
+			fputc(')', f);
 			break;
 		case PATH_MX:
-			printf("MX %s", e->name);
+			fputs("MX ", f);
+			fputs(e->name, f);
 			break;
 		}
-		printf("%s%s\n", e->status == DNS_OK ? "" : "  ",
-		       e->status == DNS_OK ? "" : dns_status_name(e->status));
+		if (e->status != DNS_OK) {
+			fputs("  ", f);
+			fputs(dns_status_name(e->status), f);
+		}
+		fputc('\n', f);
 	}
-	if (p->n == 1 || p->elems[0].status != DNS_OK)
-		printf("  %s\n", dns_status_name(p->elems[0].status));
+	if (p->n == 1 || p->elems[0].status != DNS_OK) {
+		fputs("  ", f);
+		fputs(dns_status_name(p->elems[0].status), f);
+		fputc('\n', f);
+	}
+}
+
+/* Resolves and prints n names; non-zero when some path is not fully resolved. */
+static int resolve_chunk(struct dns *d, const char *const *names, size_t n, bool mx, bool json)
+{
+	struct path *paths = calloc(n ? n : 1, sizeof(*paths));
+	bool *want = calloc(n ? n : 1, sizeof(*want));
+	struct rerr err;
+	int bad = 0;
+
+	if (paths == NULL || want == NULL) {
+		free(paths);
+		free(want);
+		log_warnx("out of memory");
+		return 1;
+	}
+	rerr_clear(&err);
+	for (size_t i = 0; i < n; i++)
+		want[i] = mx;
+	dns_resolve_paths(d, names, want, n, paths, &err);
+	for (size_t i = 0; i < n; i++) {
+		if (json)
+			print_json(&paths[i]);
+		else
+			print_text(&paths[i]);
+		if (paths[i].status != DNS_OK)
+			bad = 1;
+		path_clear(&paths[i]);
+	}
+	free(paths);
+	free(want);
+	return bad;
 }
 
 int cmd_resolve(int argc, char **argv)
@@ -154,6 +208,7 @@ int cmd_resolve(int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"tries", required_argument, NULL, 'T'},
+	    {"max-inflight", required_argument, NULL, 'M'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -198,6 +253,12 @@ int cmd_resolve(int argc, char **argv)
 			if (opt.tries <= 0 || opt.tries > 10)
 				return cli_usage_error("resolve", "--tries takes 1 to 10");
 			break;
+		case 'M':
+			opt.max_inflight = (int)strtol(optarg, NULL, 10);
+			if (opt.max_inflight <= 0 || opt.max_inflight > 65535)
+				return cli_usage_error("resolve",
+						       "--max-inflight takes 1 to 65535");
+			break;
 		case 'm':
 			mx = true;
 			break;
@@ -222,55 +283,65 @@ int cmd_resolve(int argc, char **argv)
 		return rstatus_exit(rc);
 	}
 
-	char **names = NULL, *line = NULL;
-	size_t n = 0, cap = 0, lcap = 0;
-	if (optind < argc) {
-		names = calloc((size_t)(argc - optind), sizeof(*names));
-		for (int i = optind; names && i < argc; i++)
-			names[n++] = strdup(argv[i]);
-	} else {
-		ssize_t len;
-		while ((len = getline(&line, &lcap, stdin)) > 0) {
-			while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-				line[--len] = '\0';
-			if (len == 0)
-				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				char **v = realloc(names, cap * sizeof(*v));
-				if (v == NULL)
-					break;
-				names = v;
-			}
-			names[n++] = strdup(line);
-		}
-		free(line);
-	}
-	struct path *paths = calloc(n ? n : 1, sizeof(*paths));
 	int status = EXIT_COMPLIANT;
-	if (names == NULL || paths == NULL) {
-		log_warnx("out of memory");
-		status = EXIT_INCOMPLETE;
+	if (optind < argc) {
+		if (resolve_chunk(d, (const char *const *)argv + optind, (size_t)(argc - optind),
+				  mx, json) != 0)
+			status = EXIT_INCOMPLETE;
 	} else {
-		bool *want = calloc(n ? n : 1, sizeof(*want));
-		for (size_t i = 0; want && i < n; i++)
-			want[i] = mx;
-		dns_resolve_paths(d, (const char *const *)names, want, n, paths, &err);
-		free(want);
-		for (size_t i = 0; i < n; i++) {
-			if (json)
-				print_json(&paths[i]);
-			else
-				print_text(&paths[i]);
-			if (paths[i].status != DNS_OK)
-				status = EXIT_INCOMPLETE;
-			path_clear(&paths[i]);
+		/* From stdin, in chunks: paths are printed and dropped as they are done. */
+		char **names = calloc(RESOLVE_CHUNK, sizeof(*names)), *line = NULL;
+		size_t n = 0, lcap = 0, total = 0;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ssize_t len = 0;
+		if (names == NULL) {
+			log_warnx("out of memory");
+			dns_free(d);
+			return EXIT_INCOMPLETE;
 		}
+		while (len >= 0) {
+			len = getline(&line, &lcap, stdin);
+			if (len > 0) {
+				while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+					line[--len] = '\0';
+				if (len > 0 && (names[n] = strdup(line)) != NULL)
+					n++;
+			}
+			if (n == RESOLVE_CHUNK || (len < 0 && n > 0)) {
+				if (resolve_chunk(d, (const char *const *)names, n, mx, json) != 0)
+					status = EXIT_INCOMPLETE;
+				for (size_t i = 0; i < n; i++)
+					free(names[i]);
+				total += n;
+				n = 0;
+				dns_forget_answers(d);
+				if (isatty(STDERR_FILENO))
+					fprintf(stderr, "\rresolve: %zu names done", total);
+			}
+		}
+		/* What was asked, for whoever runs this on many names (after the paths). */
+		fflush(stdout);
+		size_t asked, answered, retried;
+		int window;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double secs =
+		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		dns_live_counts(d, &asked, &answered);
+		dns_live_stats(d, &retried, &window);
+		if (total > 0 || asked > 0)
+			fprintf(stderr,
+				"%sresolve: %zu names in %.2f s; %zu questions sent, %zu answered, "
+				"%zu retried\n",
+				isatty(STDERR_FILENO) ? "\r" : "", total, secs, asked, answered,
+				retried);
+		free(line);
+		free(names);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(paths);
+	if (fflush(stdout) != 0) {
+		log_warn("stdout");
+		status = EXIT_INCOMPLETE;
+	}
 	dns_free(d);
 	return status;
 }

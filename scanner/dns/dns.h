@@ -42,11 +42,11 @@ const char *path_kind_name(enum path_kind k); /* "name", "address", "ns", "mx" *
 
 struct path_elem {
 	enum path_kind kind;
-	char name[256];		/* NAME/NS/MX: the host name; ADDRESS: the name that has it */
+	const char *name;	/* NAME/NS/MX: the host name; ADDRESS: the name that has it */
 	struct addr addr;	/* ADDRESS only */
 	enum dns_status status; /* how the lookup of this element ended */
 	int parent;		/* index of the element it was reached from; -1 for the root */
-	char zone[256];		/* NS: the zone this server is authoritative for */
+	const char *zone;	/* NS: the zone this server is authoritative for; else "" */
 	int answer; /* index in dns_answers() of the answer that gave it; -1 when none */
 };
 
@@ -55,8 +55,11 @@ struct path {
 	char root[256];
 	enum dns_status status; /* DNS_OK when every element resolved, else the first failure */
 	struct path_elem *elems;
-	size_t n;
+	size_t n, cap;
 };
+
+/* Element names and zones are interned by the dns object that built the path
+ * and valid until dns_free(). */
 
 /* Frees what a path holds (not the struct itself). Safe to call with NULL. */
 void path_clear(struct path *p);
@@ -92,13 +95,15 @@ enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bo
 			       size_t n, struct path *paths, struct rerr *err);
 
 /* One answer as received (or, offline, as the loaded zone gives it). */
+/* One answer as used. The strings are interned: owned by the dns object and
+ * shared by equal answers, valid until dns_free(). */
 struct dns_answer {
-	char name[256];
-	char type[12]; /* "A", "AAAA", "CNAME", "NS", "MX", "SOA" */
+	const char *name;
+	const char *type; /* "A", "AAAA", "CNAME", "NS", "MX", "SOA" */
 	enum dns_status rcode;
-	char data[512]; /* the answer's records in presentation format, one per line */
+	const char *data; /* the answer's records in presentation format, one per line; whole */
 	unsigned ttl;
-	char resolver[300]; /* "zone:FILE" for loaded zones, else "ADDR:PORT" */
+	const char *resolver; /* "zone:FILE" for loaded zones, else "ADDR:PORT" */
 	struct timespec when;
 };
 
@@ -107,9 +112,16 @@ struct dns_answer {
  * 0 offline. All asked and none answered means no resolver was reachable.
  */
 void dns_live_counts(const struct dns *d, size_t *asked, size_t *answered);
+/* Questions that needed a retry and the in-flight window now (0 offline). */
+void dns_live_stats(const struct dns *d, size_t *retried, int *window);
 
 /* Every answer given so far by this dns object, in order; valid until dns_free(). */
 size_t dns_answers(const struct dns *d, const struct dns_answer **out);
+/* Empties the answer log (the answers stay cached: nothing is asked again).
+ * For callers that stream paths out and keep no answer index. */
+void dns_forget_answers(struct dns *d);
+/* The dns object's one copy of s (valid until dns_free()); NULL when out of memory. */
+const char *dns_intern(struct dns *d, const char *s);
 
 /*
  * Names in the loaded zones matching a pattern ("*.pay.example.com" matches any

@@ -1,6 +1,17 @@
 /*
- * live: c-ares in a small select loop (ares_fds / ares_timeout / ares_process),
- * one question at a time, raw answers (ARES_FLAG_NOCHECKRESP) parsed by ldns.
+ * live: questions to resolvers through c-ares, many in flight at once.
+ *
+ * Questions go into a queue; live_flush() sends them with at most `window`
+ * in flight (ares_fds / ares_timeout / ares_process in a select loop) and
+ * parses every answer, raw (ARES_FLAG_NOCHECKRESP), with ldns. The window is
+ * adaptive: it grows by one per window of clean answers up to the configured
+ * maximum and halves when a question needed a retry (a drop on loopback means
+ * the receive buffer or the server is full; PERFORMANCE-NOTES).
+ *
+ * In batch mode a question not yet answered is queued and reported as pending
+ * instead of waited for: dns_resolve_paths() builds every path, flushes the
+ * whole queue at once, and builds again until no path waits (one round per
+ * level of the path: chain hop, zone, name servers, their addresses).
  */
 #include "dns/live.h"
 #include "core/hash.h"
@@ -13,26 +24,56 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <time.h>
 
-#define LIVE_MAX_RECORDS 2000000u
+#define LIVE_MAX_RECORDS 20000000u
+#define LIVE_MIN_WINDOW 8
+#define LIVE_DEFAULT_INFLIGHT 500
 
 struct centry {
 	char *key; /* "TYPE name" */
+	uint32_t hash;
+	uint32_t gen; /* the answer that made it, for owners filled from another's answer */
 	enum dns_status rcode;
 	bool cname;
+	bool pending; /* queued or in flight */
 	const struct zone_rr **rr;
 	size_t n;
-	char *soa_owner; /* zone apex named by an SOA in the answer or authority */
+	char *soa_owner;      /* zone apex named by an SOA (or the NS of a positive answer) */
+	char *data;	      /* the records as text, one per line; made on first use */
+	unsigned ttl;	      /* the least TTL of the records */
+	struct timespec when; /* when the answer came */
+};
+
+struct question {
+	struct live *l;
+	uint16_t type;
+	char name[256];
 };
 
 struct live {
 	ares_channel ch;
 	size_t asked, answered; /* questions sent, and those any resolver answered */
+	size_t retried;		/* questions that needed more than one try */
 	char servers[512];
-	struct zone_rr **recs; /* every record seen, owned */
-	size_t nrecs, caprecs;
-	struct centry *cache;
-	size_t ncache, capcache; /* open addressing, capcache a power of two */
+	/* Every record and string seen, in an arena freed at once. */
+	char **blocks;
+	size_t nblocks, left, nrecs;
+	char *cur;
+	/* The cache: entries in a dense array, found through an open-addressing
+	 * index of entry numbers (0: empty) with a power-of-two size. */
+	struct centry *ents;
+	size_t nents, capents;
+	uint32_t *index;
+	size_t capindex;
+	struct question **queue; /* waiting to be sent */
+	size_t nqueue, capqueue;
+	int inflight, max_inflight, clean;
+	double window, last_cut;
+	int timeout_ms;
+	bool batch, cut_once;
+	uint32_t gen;	     /* answers absorbed, numbered from 1 */
+	size_t pending_hits; /* batch mode: answers not yet known, asked for */
 };
 
 static int configure(ares_socket_t fd, int type, void *arg)
@@ -44,7 +85,7 @@ static int configure(ares_socket_t fd, int type, void *arg)
 	return 0;
 }
 
-enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int tries,
+enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int tries, int max_inflight,
 		      struct live **out, struct rerr *err)
 {
 	struct live *l = calloc(1, sizeof(*l));
@@ -85,8 +126,11 @@ enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int trie
 	} else {
 		snprintf(l->servers, sizeof(l->servers), "system resolvers");
 	}
-	l->capcache = 1024;
-	if ((l->cache = calloc(l->capcache, sizeof(*l->cache))) == NULL) {
+	l->timeout_ms = o.timeout;
+	l->max_inflight = max_inflight > 0 ? max_inflight : LIVE_DEFAULT_INFLIGHT;
+	l->window = l->max_inflight < 64 ? l->max_inflight : 64;
+	l->capindex = 1024;
+	if ((l->index = calloc(l->capindex, sizeof(*l->index))) == NULL) {
 		live_free(l);
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 	}
@@ -99,20 +143,21 @@ void live_free(struct live *l)
 	if (l == NULL)
 		return;
 	if (l->ch)
-		ares_destroy(l->ch);
-	for (size_t i = 0; i < l->nrecs; i++) {
-		free((char *)l->recs[i]->owner);
-		free((char *)l->recs[i]->target);
-		free((char *)l->recs[i]->text);
-		free(l->recs[i]);
+		ares_destroy(l->ch); /* calls back every question in flight: they free themselves */
+	for (size_t i = 0; i < l->nqueue; i++)
+		free(l->queue[i]);
+	free(l->queue);
+	for (size_t i = 0; i < l->nblocks; i++)
+		free(l->blocks[i]);
+	free(l->blocks);
+	for (size_t i = 0; i < l->nents; i++) {
+		free(l->ents[i].key);
+		free(l->ents[i].rr);
+		free(l->ents[i].soa_owner);
+		free(l->ents[i].data);
 	}
-	free(l->recs);
-	for (size_t i = 0; i < l->capcache; i++) {
-		free(l->cache[i].key);
-		free(l->cache[i].rr);
-		free(l->cache[i].soa_owner);
-	}
-	free(l->cache);
+	free(l->ents);
+	free(l->index);
 	free(l);
 }
 
@@ -122,54 +167,145 @@ void live_counts(const struct live *l, size_t *asked, size_t *answered)
 	*answered = l->answered;
 }
 
+void live_stats(const struct live *l, size_t *retried, int *window)
+{
+	*retried = l->retried;
+	*window = (int)l->window;
+}
+
 const char *live_resolvers(const struct live *l)
 {
 	return l->servers;
 }
 
+/* The cache key of (type, name): "TYPE name", as snprintf "%u %s" writes it. */
+static void make_key(char *key, size_t size, uint16_t type, const char *name)
+{
+	char num[8];
+	size_t k = 0, n = strlen(name);
+	do
+		num[k++] = (char)('0' + type % 10);
+	while ((type /= 10) > 0 && k < sizeof(num));
+	size_t used = 0;
+	while (k > 0)
+		key[used++] = num[--k];
+	key[used++] = ' ';
+	if (n > size - used - 1)
+		n = size - used - 1;
+	memcpy(key + used, name, n);
+	key[used + n] = '\0';
+}
+
+/* The entry of key, or NULL (found false) when there is none. */
 static struct centry *slot(struct live *l, const char *key, bool *found)
 {
-	for (size_t i = hash_str(key) & (l->capcache - 1);; i = (i + 1) & (l->capcache - 1)) {
-		if (l->cache[i].key == NULL) {
-			*found = false;
-			return &l->cache[i];
-		}
-		if (strcmp(l->cache[i].key, key) == 0) {
+	uint32_t h = hash_str(key);
+	for (size_t i = h & (l->capindex - 1); l->index[i]; i = (i + 1) & (l->capindex - 1)) {
+		struct centry *e = &l->ents[l->index[i] - 1];
+		if (e->hash == h && strcmp(e->key, key) == 0) {
 			*found = true;
-			return &l->cache[i];
+			return e;
 		}
 	}
+	*found = false;
+	return NULL;
 }
 
-static bool grow_cache(struct live *l)
+/* A new entry for key (not in the cache); NULL when out of memory. Entries
+ * may move: pointers to entries are good until the next insert. */
+static struct centry *insert(struct live *l, const char *key)
 {
-	if (2 * (l->ncache + 1) < l->capcache)
-		return true;
-	struct centry *old = l->cache;
-	size_t oldcap = l->capcache;
-	l->capcache *= 2;
-	if ((l->cache = calloc(l->capcache, sizeof(*l->cache))) == NULL) {
-		l->cache = old;
-		l->capcache = oldcap;
-		return false;
-	}
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i].key) {
-			bool f;
-			*slot(l, old[i].key, &f) = old[i];
+	if (l->nents >= UINT32_MAX - 1)
+		return NULL;
+	if (4 * (l->nents + 1) >= 3 * l->capindex) {
+		size_t ncap = l->capindex * 2;
+		uint32_t *ni = calloc(ncap, sizeof(*ni));
+		if (ni == NULL)
+			return NULL;
+		for (size_t k = 0; k < l->nents; k++) {
+			size_t i = l->ents[k].hash & (ncap - 1);
+			while (ni[i])
+				i = (i + 1) & (ncap - 1);
+			ni[i] = (uint32_t)(k + 1);
 		}
-	free(old);
-	return true;
+		free(l->index);
+		l->index = ni;
+		l->capindex = ncap;
+	}
+	if (l->nents == l->capents) {
+		size_t ncap = l->capents ? l->capents * 2 : 1024;
+		struct centry *v = realloc(l->ents, ncap * sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		l->ents = v;
+		l->capents = ncap;
+	}
+	struct centry *e = &l->ents[l->nents];
+	memset(e, 0, sizeof(*e));
+	if ((e->key = strdup(key)) == NULL)
+		return NULL;
+	e->hash = hash_str(key);
+	e->rcode = DNS_ERROR;
+	size_t i = e->hash & (l->capindex - 1);
+	while (l->index[i])
+		i = (i + 1) & (l->capindex - 1);
+	l->index[i] = (uint32_t)(++l->nents);
+	return e;
 }
 
+/* n bytes from the arena, 8-aligned; NULL when out of memory. */
+static void *arena(struct live *l, size_t n)
+{
+	n = (n + 7) & ~(size_t)7;
+	if (n > l->left) {
+		size_t bsize = n > (1u << 20) ? n : (1u << 20);
+		char **v = realloc(l->blocks, (l->nblocks + 1) * sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		l->blocks = v;
+		if ((l->cur = malloc(bsize)) == NULL)
+			return NULL;
+		l->blocks[l->nblocks++] = l->cur;
+		l->left = bsize;
+	}
+	void *p = l->cur;
+	l->cur += n;
+	l->left -= n;
+	return p;
+}
+
+static char *arena_str(struct live *l, const char *s, size_t n)
+{
+	char *p = arena(l, n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static bool canon_buf(const ldns_rdf *rdf, char *buf, size_t size)
+{
+	char *s = ldns_rdf2str(rdf);
+	if (s == NULL)
+		return false;
+	bool ok = zone_canon(s, buf, size);
+	free(s);
+	return ok;
+}
+
+/* A name, canonical, malloc'd (NULL when unreadable). */
 static char *canon_rdf(const ldns_rdf *rdf)
 {
-	char *s = ldns_rdf2str(rdf), buf[300];
-	if (s == NULL)
-		return NULL;
-	bool ok = zone_canon(s, buf, sizeof(buf));
-	free(s);
-	return ok ? strdup(buf) : NULL;
+	char buf[300];
+	return canon_buf(rdf, buf, sizeof(buf)) ? strdup(buf) : NULL;
+}
+
+/* A name, canonical, in the arena (NULL when unreadable). */
+static char *canon_arena(struct live *l, const ldns_rdf *rdf)
+{
+	char buf[300];
+	return canon_buf(rdf, buf, sizeof(buf)) ? arena_str(l, buf, strlen(buf)) : NULL;
 }
 
 /* Keeps one record of an answer; NULL when it cannot be read. */
@@ -177,36 +313,31 @@ static struct zone_rr *keep(struct live *l, const ldns_rr *rr)
 {
 	if (l->nrecs >= LIVE_MAX_RECORDS)
 		return NULL;
-	if (l->nrecs == l->caprecs) {
-		size_t ncap = l->caprecs ? l->caprecs * 2 : 256;
-		struct zone_rr **v = realloc(l->recs, ncap * sizeof(*v));
-		if (v == NULL)
-			return NULL;
-		l->recs = v;
-		l->caprecs = ncap;
-	}
-	struct zone_rr *z = calloc(1, sizeof(*z));
+	struct zone_rr *z = arena(l, sizeof(*z));
 	if (z == NULL)
 		return NULL;
+	memset(z, 0, sizeof(*z));
+	l->nrecs++;
 	z->type = (uint16_t)ldns_rr_get_type(rr);
 	z->ttl = ldns_rr_ttl(rr);
-	z->owner = canon_rdf(ldns_rr_owner(rr));
+	z->owner = canon_arena(l, ldns_rr_owner(rr));
 	char *text = ldns_rr2str(rr);
 	if (text) {
 		size_t n = strlen(text);
 		if (n && text[n - 1] == '\n')
-			text[n - 1] = '\0';
+			n--;
+		z->text = arena_str(l, text, n);
+		free(text);
 	}
-	z->text = text;
 	const ldns_rdf *d0 = ldns_rr_rdf(rr, 0);
 	if (z->type == LDNS_RR_TYPE_A || z->type == LDNS_RR_TYPE_AAAA) {
 		if (d0)
 			addr_from_bytes(&z->addr, ldns_rdf_data(d0), ldns_rdf_size(d0));
 	} else if ((z->type == LDNS_RR_TYPE_CNAME || z->type == LDNS_RR_TYPE_NS) && d0) {
-		z->target = canon_rdf(d0);
+		z->target = canon_arena(l, d0);
 	} else if (z->type == LDNS_RR_TYPE_MX && d0 && ldns_rr_rdf(rr, 1)) {
 		z->pref = ldns_rdf2native_int16(d0);
-		z->target = canon_rdf(ldns_rr_rdf(rr, 1));
+		z->target = canon_arena(l, ldns_rr_rdf(rr, 1));
 	}
 	bool usable =
 	    z->owner && z->text &&
@@ -214,8 +345,7 @@ static struct zone_rr *keep(struct live *l, const ldns_rr *rr)
 	    ((z->type != LDNS_RR_TYPE_CNAME && z->type != LDNS_RR_TYPE_NS &&
 	      z->type != LDNS_RR_TYPE_MX) ||
 	     z->target);
-	l->recs[l->nrecs++] = z; /* owned either way, freed with the cache */
-	return usable ? z : NULL;
+	return usable ? z : NULL; /* owned either way, by the arena */
 }
 
 static bool push(const struct zone_rr ***v, size_t *n, const struct zone_rr *r)
@@ -228,173 +358,358 @@ static bool push(const struct zone_rr ***v, size_t *n, const struct zone_rr *r)
 	return true;
 }
 
-struct reply {
-	bool done;
-	int status;
-	unsigned char *buf;
-	int len;
-};
-
-static void on_reply(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+static enum dns_status rcode_of(const ldns_pkt *p)
 {
-	struct reply *r = arg;
-	(void)timeouts;
-	r->done = true;
-	r->status = status;
-	if (status == ARES_SUCCESS && abuf && alen > 0 && (r->buf = malloc((size_t)alen)) != NULL) {
-		memcpy(r->buf, abuf, (size_t)alen);
-		r->len = alen;
+	switch (ldns_pkt_get_rcode(p)) {
+	case LDNS_RCODE_NOERROR:
+		return DNS_NODATA; /* until a record of the type asked is found */
+	case LDNS_RCODE_NXDOMAIN:
+		return DNS_NXDOMAIN;
+	case LDNS_RCODE_SERVFAIL:
+		return DNS_SERVFAIL;
+	case LDNS_RCODE_REFUSED:
+		return DNS_REFUSED;
+	default:
+		return DNS_ERROR;
 	}
 }
 
-/* Fills the cache entry for (name, type) and entries for the other owners the
- * answer carries (a resolver may send the whole CNAME chain at once). */
-static void ask(struct live *l, const char *name, uint16_t type, struct centry *e)
+/* The zone apex an answer names: the owner of an SOA in the answer (asked at
+ * the apex) or authority (negative answers), else, for a positive answer with
+ * no CNAME, the owner of the zone's NS set in the authority section. */
+static char *apex_of(const ldns_pkt *p, bool positive_no_cname)
 {
-	struct reply r = {false, 0, NULL, 0};
-	ldns_rdf *dn = ldns_dname_new_frm_str(name);
-	ldns_pkt *q = dn ? ldns_pkt_query_new(dn, type, LDNS_RR_CLASS_IN, LDNS_RD) : NULL;
-	uint8_t *wire = NULL;
-	size_t wlen = 0;
+	ldns_rr_list *ans = ldns_pkt_answer(p), *auth = ldns_pkt_authority(p);
 
+	for (size_t s = 0; s < 2; s++) {
+		ldns_rr_list *list = s ? auth : ans;
+		for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++)
+			if (ldns_rr_get_type(ldns_rr_list_rr(list, i)) == LDNS_RR_TYPE_SOA)
+				return canon_rdf(ldns_rr_owner(ldns_rr_list_rr(list, i)));
+	}
+	if (!positive_no_cname)
+		return NULL;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++)
+		if (ldns_rr_get_type(ldns_rr_list_rr(auth, i)) == LDNS_RR_TYPE_NS)
+			return canon_rdf(ldns_rr_owner(ldns_rr_list_rr(auth, i)));
+	return NULL;
+}
+
+/* The cache entry of key, made when missing; NULL when out of memory. */
+static struct centry *entry(struct live *l, const char *key, bool *found)
+{
+	struct centry *e = slot(l, key, found);
+	return *found ? e : insert(l, key);
+}
+
+/* Other owners on a chain the resolver sent at once get their own entries. */
+static void chain_owners(struct live *l, const char *name, uint16_t type, struct zone_rr **kept,
+			 size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct zone_rr *z = kept[i];
+		char key[300];
+		bool found;
+		if (z == NULL || strcmp(z->owner, name) == 0 ||
+		    (z->type != type && z->type != LDNS_RR_TYPE_CNAME))
+			continue;
+		make_key(key, sizeof(key), type, z->owner);
+		struct centry *o = entry(l, key, &found);
+		if (o == NULL)
+			return;
+		/* An entry known before this answer keeps what its own answer said
+		 * (its records are lent out and never change). */
+		if (found && o->gen != l->gen)
+			continue;
+		if (!found) {
+			o->gen = l->gen;
+			o->rcode = DNS_OK;
+			clock_gettime(CLOCK_REALTIME, &o->when);
+		}
+		if (o->cname)
+			continue;
+		if (z->type == LDNS_RR_TYPE_CNAME) {
+			free(o->rr);
+			o->rr = NULL;
+			o->n = 0;
+			o->cname = true;
+		}
+		push(&o->rr, &o->n, z);
+	}
+}
+
+/*
+ * A chain sent at once ends at an owner holding records of the type asked; the
+ * authority section then speaks of that owner's zone (the server answered it
+ * last). Its entry learns the apex, so no SOA question is needed for it.
+ */
+static void hint_chain_end(struct live *l, uint16_t type, struct zone_rr **kept, size_t n,
+			   const ldns_pkt *p)
+{
+	const char *end = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (kept[i] && kept[i]->type == type)
+			end = kept[i]->owner;
+	if (end == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (kept[i] && kept[i]->type == LDNS_RR_TYPE_CNAME &&
+		    strcmp(kept[i]->owner, end) == 0)
+			return; /* not the end after all */
+	char key[300];
+	bool found;
+	make_key(key, sizeof(key), type, end);
+	struct centry *o = slot(l, key, &found);
+	if (!found || o->pending || o->cname || o->rcode != DNS_OK || o->soa_owner)
+		return;
+	o->soa_owner = apex_of(p, true);
+}
+
+/*
+ * Fills the entry of (name, type) from a raw answer: rcode, the records of the
+ * type asked (or the CNAME), the zone apex, and entries for the later owners of
+ * a chain carried in the same answer. A message that does not parse is an error.
+ */
+static void absorb(struct live *l, const char *name, uint16_t type, const unsigned char *buf,
+		   size_t len)
+{
+	char key[300];
+	bool found;
+	ldns_pkt *p = NULL;
+
+	make_key(key, sizeof(key), type, name);
+	struct centry *e = entry(l, key, &found);
+	if (e == NULL)
+		return;
+	l->gen++;
+	e->pending = false;
 	e->rcode = DNS_ERROR;
-	if (q == NULL || ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK) {
-		if (q)
-			ldns_pkt_free(q);
-		else if (dn)
-			ldns_rdf_deep_free(dn);
-		free(wire);
+	clock_gettime(CLOCK_REALTIME, &e->when);
+	free(e->data);
+	e->data = NULL;
+	free(e->rr);
+	e->rr = NULL;
+	e->n = 0;
+	e->cname = false;
+	if (buf == NULL || ldns_wire2pkt(&p, buf, len) != LDNS_STATUS_OK)
+		return;
+	e->rcode = rcode_of(p);
+	ldns_rr_list *ans = ldns_pkt_answer(p);
+	size_t nans = ldns_rr_list_rr_count(ans);
+	struct zone_rr **kept = calloc(nans + 1, sizeof(*kept));
+	bool any_cname = false;
+	for (size_t i = 0; kept && i < nans; i++) {
+		kept[i] = keep(l, ldns_rr_list_rr(ans, i));
+		if (ldns_rr_get_type(ldns_rr_list_rr(ans, i)) == LDNS_RR_TYPE_CNAME)
+			any_cname = true;
+	}
+	if (e->rcode == DNS_NODATA && kept) {
+		const struct zone_rr **rr = NULL;
+		size_t n = 0;
+		bool cname = false;
+		for (size_t i = 0; i < nans; i++) {
+			const struct zone_rr *z = kept[i];
+			if (z == NULL || strcmp(z->owner, name) != 0)
+				continue;
+			if (z->type == LDNS_RR_TYPE_CNAME && type != LDNS_RR_TYPE_CNAME) {
+				free(rr);
+				rr = NULL;
+				n = 0;
+				push(&rr, &n, z);
+				cname = true;
+				break;
+			}
+			if (z->type == type)
+				push(&rr, &n, z);
+		}
+		/* entry() may move e: fill it through its key again. */
+		e = slot(l, key, &found);
+		free(e->rr);
+		e->rr = rr;
+		e->n = n;
+		e->cname = cname;
+		if (n)
+			e->rcode = DNS_OK;
+		chain_owners(l, name, type, kept, nans);
+		e = slot(l, key, &found);
+	}
+	free(e->soa_owner);
+	e->soa_owner = apex_of(p, e->rcode == DNS_OK && !any_cname);
+	if (any_cname && kept && e->rcode == DNS_OK)
+		hint_chain_end(l, type, kept, nans, p);
+	free(kept);
+	ldns_pkt_free(p);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Additive increase, multiplicative decrease: at most one cut per timeout
+ * period, so that one burst of lost answers halves the window once. */
+static void adapt(struct live *l, bool retried)
+{
+	if (retried) {
+		double t = now_ms();
+		if (t - l->last_cut < l->timeout_ms)
+			return;
+		l->last_cut = t;
+		l->cut_once = true;
+		l->window /= 2;
+		if (l->window < LIVE_MIN_WINDOW)
+			l->window = LIVE_MIN_WINDOW;
+		l->clean = 0;
+	} else if (!l->cut_once) {
+		if (l->window < l->max_inflight) /* slow start: doubles every window */
+			l->window++;
+	} else if (++l->clean >= (int)l->window) {
+		l->clean = 0;
+		if (l->window < l->max_inflight)
+			l->window++;
+	}
+}
+
+static void on_reply(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct question *q = arg;
+	struct live *l = q->l;
+
+	if (status == ARES_EDESTRUCTION) {
+		free(q);
 		return;
 	}
-	ldns_pkt_free(q);
+	l->inflight--;
+	if (timeouts > 0)
+		l->retried++;
+	adapt(l, timeouts > 0);
+	if (status == ARES_SUCCESS && abuf && alen > 0) {
+		l->answered++;
+		absorb(l, q->name, q->type, abuf, (size_t)alen);
+	} else {
+		char key[300];
+		bool found;
+		make_key(key, sizeof(key), q->type, q->name);
+		struct centry *e = entry(l, key, &found);
+		if (e) {
+			e->pending = false;
+			clock_gettime(CLOCK_REALTIME, &e->when);
+			/* no resolver answered in time, or none could be asked: nothing answered */
+			e->rcode = status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED
+				       ? DNS_TIMEOUT
+				       : DNS_ERROR;
+		}
+	}
+	free(q);
+}
+
+static void send_one(struct live *l, struct question *q)
+{
+	unsigned char *wire = NULL;
+	int wlen = 0;
+	int st = ares_create_query(q->name, 1 /* IN */, q->type, 0, 1, &wire, &wlen, 0);
+
 	l->asked++;
-	ares_send(l->ch, wire, (int)wlen, on_reply, &r);
-	free(wire);
-	while (!r.done) {
+	l->inflight++;
+	if (st != ARES_SUCCESS) {
+		on_reply(q, st, 0, NULL, 0);
+		return;
+	}
+	ares_send(l->ch, wire, wlen, on_reply, q);
+	ares_free_string(wire);
+}
+
+void live_flush(struct live *l)
+{
+	size_t next = 0;
+
+	while (next < l->nqueue || l->inflight > 0) {
+		while (next < l->nqueue && l->inflight < (int)l->window)
+			send_one(l, l->queue[next++]);
 		fd_set rd, wr;
 		struct timeval tv, *tvp;
 		FD_ZERO(&rd);
 		FD_ZERO(&wr);
 		int nfds = ares_fds(l->ch, &rd, &wr);
-		if (nfds == 0)
-			break;
+		if (nfds == 0) {
+			if (l->inflight > 0)
+				ares_process(l->ch, &rd, &wr); /* lets c-ares end what it holds */
+			continue;
+		}
 		tvp = ares_timeout(l->ch, NULL, &tv);
 		select(nfds, &rd, &wr, NULL, tvp);
 		ares_process(l->ch, &rd, &wr);
 	}
-	if (r.status == ARES_ETIMEOUT) {
-		e->rcode = DNS_TIMEOUT;
-		return;
-	}
-	if (r.status == ARES_ECONNREFUSED) {
-		e->rcode = DNS_TIMEOUT; /* no resolver could be asked: nothing answered */
-		return;
-	}
-	ldns_pkt *p = NULL;
-	if (r.buf)
-		l->answered++;
-	if (r.buf == NULL || ldns_wire2pkt(&p, r.buf, (size_t)r.len) != LDNS_STATUS_OK) {
-		free(r.buf);
-		return;
-	}
-	free(r.buf);
-	switch (ldns_pkt_get_rcode(p)) {
-	case LDNS_RCODE_NOERROR:
-		e->rcode = DNS_NODATA;
-		break;
-	case LDNS_RCODE_NXDOMAIN:
-		e->rcode = DNS_NXDOMAIN;
-		break;
-	case LDNS_RCODE_SERVFAIL:
-		e->rcode = DNS_SERVFAIL;
-		break;
-	case LDNS_RCODE_REFUSED:
-		e->rcode = DNS_REFUSED;
-		break;
-	default:
-		e->rcode = DNS_ERROR;
-	}
-	ldns_rr_list *ans = ldns_pkt_answer(p), *auth = ldns_pkt_authority(p);
-	struct zone_rr **kept = calloc(ldns_rr_list_rr_count(ans) + 1, sizeof(*kept));
-	for (size_t i = 0; kept && i < ldns_rr_list_rr_count(ans); i++)
-		kept[i] = keep(l, ldns_rr_list_rr(ans, i));
-	/* The SOA that names the zone: in the answer (asked at the apex) or authority. */
-	for (size_t s = 0; s < 2 && e->soa_owner == NULL; s++) {
-		ldns_rr_list *list = s ? auth : ans;
-		for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++)
-			if (ldns_rr_get_type(ldns_rr_list_rr(list, i)) == LDNS_RR_TYPE_SOA) {
-				e->soa_owner = canon_rdf(ldns_rr_owner(ldns_rr_list_rr(list, i)));
-				break;
-			}
-	}
-	if (e->rcode == DNS_NODATA && kept) {
-		for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
-			const struct zone_rr *z = kept[i];
-			if (z == NULL || strcmp(z->owner, name) != 0)
-				continue;
-			if (z->type == LDNS_RR_TYPE_CNAME && type != LDNS_RR_TYPE_CNAME) {
-				free(e->rr);
-				e->rr = NULL;
-				e->n = 0;
-				push(&e->rr, &e->n, z);
-				e->cname = true;
-				break;
-			}
-			if (z->type == type)
-				push(&e->rr, &e->n, z);
-		}
-		if (e->n)
-			e->rcode = DNS_OK;
-		/* Later owners on a chain the resolver sent at once. */
-		for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
-			const struct zone_rr *z = kept[i];
-			char key[300];
-			bool found;
-			if (z == NULL || strcmp(z->owner, name) == 0 ||
-			    (z->type != type && z->type != LDNS_RR_TYPE_CNAME))
-				continue;
-			snprintf(key, sizeof(key), "%u %s", type, z->owner);
-			if (!grow_cache(l))
-				break;
-			struct centry *o = slot(l, key, &found);
-			if (found && (o->cname || o->rcode != DNS_OK))
-				continue;
-			if (!found) {
-				if ((o->key = strdup(key)) == NULL)
-					break;
-				l->ncache++;
-				o->rcode = DNS_OK;
-			}
-			if (z->type == LDNS_RR_TYPE_CNAME) {
-				free(o->rr);
-				o->rr = NULL;
-				o->n = 0;
-				o->cname = true;
-			}
-			push(&o->rr, &o->n, z);
-		}
-	}
-	free(kept);
-	ldns_pkt_free(p);
+	l->nqueue = 0;
 }
 
+/* Queues a question for an entry just made; false when out of memory. */
+static bool enqueue(struct live *l, const char *name, uint16_t type, struct centry *e)
+{
+	if (l->nqueue == l->capqueue) {
+		size_t ncap = l->capqueue ? l->capqueue * 2 : 256;
+		struct question **v = realloc(l->queue, ncap * sizeof(*v));
+		if (v == NULL)
+			return false;
+		l->queue = v;
+		l->capqueue = ncap;
+	}
+	struct question *q = malloc(sizeof(*q));
+	if (q == NULL)
+		return false;
+	q->l = l;
+	q->type = type;
+	snprintf(q->name, sizeof(q->name), "%s", name);
+	l->queue[l->nqueue++] = q;
+	e->pending = true;
+	return true;
+}
+
+/* The entry of (name, type), asked when missing (waited for unless in batch
+ * mode). NULL when out of memory; a pending entry in batch mode. */
 static struct centry *lookup(struct live *l, const char *name, uint16_t type)
 {
 	char key[300];
 	bool found;
 
-	snprintf(key, sizeof(key), "%u %s", type, name);
-	if (!grow_cache(l))
+	make_key(key, sizeof(key), type, name);
+	struct centry *e = entry(l, key, &found);
+	if (e == NULL)
 		return NULL;
-	struct centry *e = slot(l, key, &found);
-	if (found)
-		return e;
-	if ((e->key = strdup(key)) == NULL)
+	if (!found && !enqueue(l, name, type, e))
 		return NULL;
-	l->ncache++;
-	ask(l, name, type, e);
-	/* ask() may have grown the table: find the entry again. */
-	return slot(l, key, &found);
+	if (e->pending && !l->batch) {
+		live_flush(l);
+		e = slot(l, key, &found); /* answers may have grown the table */
+	}
+	if (e->pending)
+		l->pending_hits++;
+	return e;
+}
+
+/* The records of an entry as text, one per line (least TTL kept); NULL when out of memory. */
+static char *join_records(struct centry *e)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < e->n; i++)
+		len += strlen(e->rr[i]->text) + 1;
+	char *s = malloc(len), *p = s;
+	if (s == NULL)
+		return NULL;
+	*p = '\0';
+	e->ttl = 0;
+	for (size_t i = 0; i < e->n; i++) {
+		size_t k = strlen(e->rr[i]->text);
+		if (i)
+			*p++ = '\n';
+		memcpy(p, e->rr[i]->text, k + 1);
+		p += k;
+		if (i == 0 || e->rr[i]->ttl < e->ttl)
+			e->ttl = e->rr[i]->ttl;
+	}
+	return s;
 }
 
 void live_query(struct live *l, const char *name, uint16_t type, struct zone_answer *ans)
@@ -405,24 +720,65 @@ void live_query(struct live *l, const char *name, uint16_t type, struct zone_ans
 		ans->rcode = DNS_ERROR;
 		return;
 	}
+	if (e->pending) {
+		ans->rcode = DNS_ERROR;
+		ans->pending = true;
+		return;
+	}
 	ans->rcode = e->rcode;
 	ans->cname = e->cname;
 	ans->zone = e->soa_owner;
 	ans->file = l->servers;
-	if (e->n && (ans->rr = malloc(e->n * sizeof(*ans->rr))) != NULL) {
-		memcpy(ans->rr, e->rr, e->n * sizeof(*ans->rr));
-		ans->n = e->n;
+	ans->asked = strchr(e->key, ' ') + 1;
+	ans->when = e->when;
+	if (e->data == NULL)
+		e->data = join_records(e);
+	ans->data = e->data;
+	ans->ttl = e->ttl;
+	ans->rr = e->rr; /* lent: a known entry's records never change */
+	ans->n = e->n;
+	ans->borrowed = true;
+}
+
+/* The apex an address question about name already told, if any. */
+static const char *hinted_apex(struct live *l, const char *name, bool *pending)
+{
+	static const uint16_t types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+	char key[300];
+	bool found;
+
+	for (int t = 0; t < 2; t++) {
+		make_key(key, sizeof(key), types[t], name);
+		struct centry *e = slot(l, key, &found);
+		if (!found)
+			continue;
+		if (e->pending) {
+			*pending = true;
+			continue;
+		}
+		if (e->soa_owner && !e->cname &&
+		    (e->rcode == DNS_OK || e->rcode == DNS_NODATA || e->rcode == DNS_NXDOMAIN))
+			return e->soa_owner;
 	}
+	return NULL;
 }
 
 const char *live_zone_of(struct live *l, const char *name)
 {
 	const char *p = name;
+	bool pending = false;
+	const char *apex = hinted_apex(l, name, &pending);
 
+	if (apex)
+		return apex;
+	if (pending) {
+		l->pending_hits++; /* its own answers will tell: wait for them */
+		return NULL;
+	}
 	/* A CNAME cannot sit at a zone apex: its zone is its parent's. */
 	for (int depth = 0; p && *p && depth < 128; depth++) {
 		struct centry *e = lookup(l, p, LDNS_RR_TYPE_SOA);
-		if (e == NULL)
+		if (e == NULL || e->pending)
 			return NULL;
 		if (e->soa_owner && !e->cname)
 			return e->soa_owner;
@@ -433,4 +789,25 @@ const char *live_zone_of(struct live *l, const char *name)
 			p++;
 	}
 	return NULL;
+}
+
+void live_batch(struct live *l, bool on)
+{
+	l->batch = on;
+}
+
+size_t live_pending_hits(const struct live *l)
+{
+	return l->pending_hits;
+}
+
+size_t live_queued(const struct live *l)
+{
+	return l->nqueue;
+}
+
+void live_inject(struct live *l, const char *name, uint16_t type, const unsigned char *buf,
+		 size_t len)
+{
+	absorb(l, name, type, buf, len);
 }

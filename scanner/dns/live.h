@@ -14,16 +14,33 @@
 struct live;
 
 /* resolvers: "ADDR[:PORT]" each (none: the system's). */
-enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int tries,
+enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int tries, int max_inflight,
 		      struct live **out, struct rerr *err);
 /* Safe to call with NULL. */
 void live_free(struct live *l);
-/* Answers one question (from the cache when asked before). ans->rr points into the cache. */
+/*
+ * Answers one question (from the cache when asked before). ans->rr points into
+ * the cache. In batch mode an answer not yet known is queued and ans->pending
+ * is set instead of waiting.
+ */
 void live_query(struct live *l, const char *name, uint16_t type, struct zone_answer *ans);
 /* The apex of the zone holding name, found with SOA questions; NULL when unknown. */
 const char *live_zone_of(struct live *l, const char *name);
 const char *live_resolvers(const struct live *l);
+/* Batch mode on or off (off: every question is waited for). */
+void live_batch(struct live *l, bool on);
+/* Sends every queued question (at most the window in flight) and waits for all. */
+void live_flush(struct live *l);
+/* Batch mode: how many times an answer was needed and not yet known (grows only). */
+size_t live_pending_hits(const struct live *l);
+/* Questions queued and not yet sent. */
+size_t live_queued(const struct live *l);
+/* Takes a raw DNS message as the answer to (name, type), as if received (fuzzing, tests). */
+void live_inject(struct live *l, const char *name, uint16_t type, const unsigned char *buf,
+		 size_t len);
 /* Questions sent to resolvers, and how many got any answer at all. */
 void live_counts(const struct live *l, size_t *asked, size_t *answered);
+/* Questions that needed a retry, and the in-flight window now. */
+void live_stats(const struct live *l, size_t *retried, int *window);
 
 #endif

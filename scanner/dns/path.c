@@ -10,6 +10,8 @@
 #include "dns/dns.h"
 #include "dns/live.h"
 #include "dns/zone.h"
+#include "core/buf.h"
+#include "core/hash.h"
 #include "core/log.h"
 
 #include <ldns/ldns.h>
@@ -21,12 +23,51 @@
 #define PATH_MAX_ELEMS 4096
 #define DNS_MAX_ANSWERS 50000000u
 
+/* Interned strings: names, answer data and resolvers repeat across paths. */
+struct strset {
+	char **v;
+	size_t n, cap; /* open addressing, cap a power of two */
+};
+
 struct dns {
 	struct zonedb *zones;
 	struct live *live; /* NULL with --offline */
 	struct dns_answer *answers;
 	size_t nanswers, capanswers;
+	struct strset strs;
+	struct buf scratch;
+	const char *last_file, *last_resolver; /* the interned resolver of the last answer */
+	bool last_from_zone;
 };
+
+/* The one stored copy of s; NULL when out of memory. */
+static const char *intern(struct strset *t, const char *s)
+{
+	if (2 * (t->n + 1) >= t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 4096;
+		char **nv = calloc(ncap, sizeof(*nv));
+		if (nv == NULL)
+			return NULL;
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->v[i]) {
+				size_t j = hash_str(t->v[i]) & (ncap - 1);
+				while (nv[j])
+					j = (j + 1) & (ncap - 1);
+				nv[j] = t->v[i];
+			}
+		free(t->v);
+		t->v = nv;
+		t->cap = ncap;
+	}
+	size_t j = hash_str(s) & (t->cap - 1);
+	for (; t->v[j]; j = (j + 1) & (t->cap - 1))
+		if (strcmp(t->v[j], s) == 0)
+			return t->v[j];
+	if ((t->v[j] = strdup(s)) == NULL)
+		return NULL;
+	t->n++;
+	return t->v[j];
+}
 
 const char *dns_status_name(enum dns_status s)
 {
@@ -96,8 +137,9 @@ enum rstatus dns_new(const struct dns_options *opt, struct dns **out, struct rer
 		free(d);
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 	}
+	buf_init(&d->scratch, 64u << 20); /* one answer's records */
 	if (!opt->offline && (rc = live_new(opt->resolvers, opt->nresolvers, opt->timeout_ms,
-					    opt->tries, &d->live, err)) != R_OK)
+					    opt->tries, opt->max_inflight, &d->live, err)) != R_OK)
 		goto fail;
 	for (size_t i = 0; i < opt->nzone_files; i++)
 		if ((rc = zonedb_load(d->zones, opt->zone_files[i], err)) != R_OK)
@@ -121,6 +163,10 @@ void dns_free(struct dns *d)
 	zonedb_free(d->zones);
 	live_free(d->live);
 	free(d->answers);
+	for (size_t i = 0; i < d->strs.cap; i++)
+		free(d->strs.v[i]);
+	free(d->strs.v);
+	buf_free(&d->scratch);
 	free(d);
 }
 
@@ -131,10 +177,28 @@ void dns_live_counts(const struct dns *d, size_t *asked, size_t *answered)
 		live_counts(d->live, asked, answered);
 }
 
+void dns_live_stats(const struct dns *d, size_t *retried, int *window)
+{
+	*retried = 0;
+	*window = 0;
+	if (d->live)
+		live_stats(d->live, retried, window);
+}
+
 size_t dns_answers(const struct dns *d, const struct dns_answer **out)
 {
 	*out = d->answers;
 	return d->nanswers;
+}
+
+const char *dns_intern(struct dns *d, const char *s)
+{
+	return intern(&d->strs, s);
+}
+
+void dns_forget_answers(struct dns *d)
+{
+	d->nanswers = 0;
 }
 
 static const char *type_name(uint16_t t)
@@ -164,7 +228,7 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 		zonedb_query(d->zones, name, type, ans);
 	else
 		live_query(d->live, name, type, ans);
-	if (d->nanswers >= DNS_MAX_ANSWERS)
+	if (ans->pending || d->nanswers >= DNS_MAX_ANSWERS)
 		return -1;
 	if (d->nanswers == d->capanswers) {
 		size_t ncap = d->capanswers ? d->capanswers * 2 : 256;
@@ -175,41 +239,75 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 		d->capanswers = ncap;
 	}
 	struct dns_answer *a = &d->answers[d->nanswers];
-	memset(a, 0, sizeof(*a));
-	snprintf(a->name, sizeof(a->name), "%s", name);
-	snprintf(a->type, sizeof(a->type), "%s", type_name(type));
-	a->rcode = ans->rcode;
-	snprintf(a->resolver, sizeof(a->resolver), "%s%s", from_zone ? "zone:" : "",
-		 ans->file ? ans->file : "-");
-	clock_gettime(CLOCK_REALTIME, &a->when);
-	size_t used = 0;
-	for (size_t i = 0; i < ans->n && used < sizeof(a->data) - 1; i++) {
-		int w = snprintf(a->data + used, sizeof(a->data) - used, "%s%s", i ? "\n" : "",
-				 ans->rr[i]->text);
-		if (w < 0)
-			break;
-		used += (size_t)w;
-		if (i == 0 || ans->rr[i]->ttl < a->ttl)
-			a->ttl = ans->rr[i]->ttl;
+	char resolver[600];
+	if (d->last_resolver == NULL || d->last_file != ans->file ||
+	    d->last_from_zone != from_zone) {
+		snprintf(resolver, sizeof(resolver), "%s%s", from_zone ? "zone:" : "",
+			 ans->file ? ans->file : "-");
+		d->last_resolver = intern(&d->strs, resolver);
+		d->last_file = ans->file;
+		d->last_from_zone = from_zone;
 	}
-	if (used >= sizeof(a->data))
-		memcpy(a->data + sizeof(a->data) - 5, "...]", 5); /* bounded, and says so */
+	a->type = type_name(type);
+	a->rcode = ans->rcode;
+	a->resolver = d->last_resolver;
+	if (ans->data && ans->asked) {
+		/* A live answer: its text, name and time are kept by the cache. */
+		a->name = ans->asked;
+		a->data = ans->data;
+		a->ttl = ans->ttl;
+		a->when = ans->when;
+	} else {
+		buf_reset(&d->scratch);
+		a->ttl = 0;
+		for (size_t i = 0; i < ans->n; i++) {
+			if ((i && buf_add(&d->scratch, "\n", 1) != R_OK) ||
+			    buf_add(&d->scratch, ans->rr[i]->text, strlen(ans->rr[i]->text)) !=
+				R_OK)
+				return -1;
+			if (i == 0 || ans->rr[i]->ttl < a->ttl)
+				a->ttl = ans->rr[i]->ttl;
+		}
+		a->name = intern(&d->strs, name);
+		a->data = intern(&d->strs, d->scratch.data ? d->scratch.data : "");
+		clock_gettime(CLOCK_REALTIME, &a->when);
+	}
+	if (a->name == NULL || a->data == NULL || a->resolver == NULL)
+		return -1;
 	return (int)d->nanswers++;
 }
 
-static int add(struct path *p, enum path_kind kind, const char *name, int parent,
+/* snprintf(dst, size, "%s", src) without the formatting machinery. */
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int add(struct dns *d, struct path *p, enum path_kind kind, const char *name, int parent,
 	       enum dns_status status, int answer)
 {
 	if (p->n >= PATH_MAX_ELEMS)
 		return -1;
-	struct path_elem *v = realloc(p->elems, (p->n + 1) * sizeof(*v));
-	if (v == NULL)
-		return -1;
-	p->elems = v;
+	if (p->n >= p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 8;
+		while (ncap <= p->n)
+			ncap *= 2;
+		struct path_elem *v = realloc(p->elems, ncap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		p->elems = v;
+		p->cap = ncap;
+	}
 	struct path_elem *e = &p->elems[p->n];
-	memset(e, 0, sizeof(*e));
 	e->kind = kind;
-	snprintf(e->name, sizeof(e->name), "%s", name);
+	if ((e->name = intern(&d->strs, name)) == NULL)
+		return -1;
+	e->addr.family = 0;
+	e->zone = "";
 	e->parent = parent;
 	e->status = status;
 	e->answer = answer;
@@ -235,7 +333,7 @@ static enum dns_status addresses(struct dns *d, struct path *p, const char *host
 		int ai = ask(d, host, types[t], &ans);
 		if (ans.rcode == DNS_OK && !ans.cname) {
 			for (size_t i = 0; i < ans.n; i++) {
-				int e = add(p, PATH_ADDRESS, host, at, DNS_OK, ai);
+				int e = add(d, p, PATH_ADDRESS, host, at, DNS_OK, ai);
 				if (e >= 0)
 					p->elems[e].addr = ans.rr[i]->addr;
 				found++;
@@ -258,6 +356,11 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 
 	if (apex == NULL)
 		return; /* the name itself is already unresolvable (no zone) */
+	const char *zone = intern(&d->strs, apex);
+	if (zone == NULL) {
+		fail(p, DNS_ERROR);
+		return;
+	}
 	for (size_t i = 0; i < p->n; i++)
 		if (p->elems[i].kind == PATH_NS && strcmp(p->elems[i].zone, apex) == 0)
 			return;
@@ -265,18 +368,19 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 	int ai = ask(d, apex, LDNS_RR_TYPE_NS, &ans);
 	if (ans.rcode != DNS_OK || ans.n == 0) {
 		/* A zone with no name servers cannot be judged: say so. */
-		int e = add(p, PATH_NS, apex, at, ans.rcode == DNS_OK ? DNS_NODATA : ans.rcode, ai);
+		int e =
+		    add(d, p, PATH_NS, apex, at, ans.rcode == DNS_OK ? DNS_NODATA : ans.rcode, ai);
 		if (e >= 0)
-			snprintf(p->elems[e].zone, sizeof(p->elems[e].zone), "%s", apex);
+			p->elems[e].zone = zone;
 		fail(p, p->elems[e >= 0 ? e : 0].status);
 		zone_answer_clear(&ans);
 		return;
 	}
 	for (size_t i = 0; i < ans.n; i++) {
-		int e = add(p, PATH_NS, ans.rr[i]->target, at, DNS_OK, ai);
+		int e = add(d, p, PATH_NS, ans.rr[i]->target, at, DNS_OK, ai);
 		if (e < 0)
 			continue;
-		snprintf(p->elems[e].zone, sizeof(p->elems[e].zone), "%s", apex);
+		p->elems[e].zone = zone;
 		enum dns_status s = addresses(d, p, ans.rr[i]->target, e);
 		p->elems[e].status = s;
 		if (s != DNS_OK)
@@ -292,14 +396,14 @@ static void mail_hosts(struct dns *d, struct path *p, int root)
 
 	if (ans.rcode != DNS_OK || ans.cname || ans.n == 0) {
 		/* A mail domain with no MX: no mail path to judge, and that is unknown. */
-		int e = add(p, PATH_MX, p->root, root, ans.rcode == DNS_OK ? DNS_NODATA : ans.rcode,
-			    ai);
+		int e = add(d, p, PATH_MX, p->root, root,
+			    ans.rcode == DNS_OK ? DNS_NODATA : ans.rcode, ai);
 		fail(p, e >= 0 ? p->elems[e].status : DNS_ERROR);
 		zone_answer_clear(&ans);
 		return;
 	}
 	for (size_t i = 0; i < ans.n; i++) {
-		int e = add(p, PATH_MX, ans.rr[i]->target, root, DNS_OK, ai);
+		int e = add(d, p, PATH_MX, ans.rr[i]->target, root, DNS_OK, ai);
 		if (e < 0)
 			continue;
 		enum dns_status s = addresses(d, p, ans.rr[i]->target, e);
@@ -317,17 +421,22 @@ static void build(struct dns *d, const char *name, bool mx, struct path *p)
 	char canon[300];
 	int at;
 
+	/* The element array stays: a path built again in the next round reuses it. */
+	struct path_elem *keep_elems = p->elems;
+	size_t keep_cap = p->cap;
 	memset(p, 0, sizeof(*p));
+	p->elems = keep_elems;
+	p->cap = keep_cap;
 	if (!zone_canon(name, canon, sizeof(canon))) {
 		snprintf(p->root, sizeof(p->root), "%.255s", name);
-		add(p, PATH_NAME, p->root, -1, DNS_ERROR, -1);
+		add(d, p, PATH_NAME, p->root, -1, DNS_ERROR, -1);
 		p->status = DNS_ERROR;
 		return;
 	}
 	snprintf(p->root, sizeof(p->root), "%.255s", canon);
-	at = add(p, PATH_NAME, canon, -1, DNS_OK, -1);
+	at = add(d, p, PATH_NAME, canon, -1, DNS_OK, -1);
 	char cur[300]; /* a copy: p->elems moves as the path grows */
-	snprintf(cur, sizeof(cur), "%s", p->root);
+	copy_name(cur, sizeof(cur), p->root);
 	for (int hops = 0;; hops++) {
 		struct zone_answer ans;
 		int ai = ask(d, cur, LDNS_RR_TYPE_A, &ans);
@@ -342,20 +451,20 @@ static void build(struct dns *d, const char *name, bool mx, struct path *p)
 			name_servers(d, p, cur, at);
 			if (loop || hops + 1 > PATH_MAX_HOPS) {
 				enum dns_status s = loop ? DNS_LOOP : DNS_TOOLONG;
-				int e = add(p, PATH_NAME, target, at, s, ai);
+				int e = add(d, p, PATH_NAME, target, at, s, ai);
 				p->elems[e >= 0 ? e : at].status = s;
 				fail(p, s);
 				zone_answer_clear(&ans);
 				break;
 			}
-			int e = add(p, PATH_NAME, target, at, DNS_OK, ai);
+			int e = add(d, p, PATH_NAME, target, at, DNS_OK, ai);
 			zone_answer_clear(&ans);
 			if (e < 0) {
 				fail(p, DNS_ERROR);
 				break;
 			}
 			at = e;
-			snprintf(cur, sizeof(cur), "%s", p->elems[at].name);
+			copy_name(cur, sizeof(cur), p->elems[at].name);
 			continue;
 		}
 		zone_answer_clear(&ans);
@@ -377,8 +486,53 @@ enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bo
 			       size_t n, struct path *paths, struct rerr *err)
 {
 	(void)err;
-	for (size_t i = 0; i < n; i++)
-		build(d, names[i], want_mx && want_mx[i], &paths[i]);
+	if (n > 0) /* build() reuses a path's element array */
+		memset(paths, 0, n * sizeof(*paths));
+	if (d->live == NULL) {
+		for (size_t i = 0; i < n; i++)
+			build(d, names[i], want_mx && want_mx[i], &paths[i]);
+		return R_OK;
+	}
+	/*
+	 * Rounds: build every unfinished path from what is known; a path that
+	 * needed an answer not yet known is thrown away (with the answers it
+	 * logged) and built again after the queue of questions is flushed, all at
+	 * once. Each round ends at least one question of every unfinished path.
+	 */
+	bool *done = calloc(n ? n : 1, sizeof(*done));
+	if (done == NULL) {
+		for (size_t i = 0; i < n; i++)
+			build(d, names[i], want_mx && want_mx[i], &paths[i]);
+		return R_OK;
+	}
+	live_batch(d->live, true);
+	for (size_t left = n; left > 0;) {
+		for (size_t i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			size_t mark = d->nanswers, hits = live_pending_hits(d->live);
+			build(d, names[i], want_mx && want_mx[i], &paths[i]);
+			if (live_pending_hits(d->live) == hits) {
+				done[i] = true;
+				left--;
+			} else {
+				paths[i].n = 0; /* built again next round, in the same array */
+				d->nanswers = mark;
+			}
+		}
+		if (left > 0 && live_queued(d->live) == 0) {
+			/* Nothing left to ask yet paths wait: never spin. What is still
+			 * unknown stays an error in those paths, never a pass. */
+			log_warnx("dns: %zu paths wait for answers no question will bring", left);
+			for (size_t i = 0; i < n; i++)
+				if (!done[i])
+					build(d, names[i], want_mx && want_mx[i], &paths[i]);
+			break;
+		}
+		live_flush(d->live);
+	}
+	live_batch(d->live, false);
+	free(done);
 	return R_OK;
 }
 

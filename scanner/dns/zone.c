@@ -480,7 +480,8 @@ void zonedb_query(const struct zonedb *db, const char *name, uint16_t type, stru
 
 void zone_answer_clear(struct zone_answer *ans)
 {
-	free(ans->rr);
+	if (!ans->borrowed)
+		free(ans->rr);
 	ans->rr = NULL;
 	ans->n = 0;
 }

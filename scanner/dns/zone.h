@@ -38,6 +38,13 @@ struct zone_answer {
 	const char *zone; /* apex of the zone that answered */
 	const char *file; /* its file */
 	bool cname;	  /* the answer is a CNAME to follow */
+	bool pending;	  /* live, batch mode: asked, not answered yet */
+	bool borrowed;	  /* rr is lent by the live cache, not owned */
+	/* live only (NULL/0 from zones): the records as text, one per line, the name
+	 * asked, and when the answer came; owned by the live cache. */
+	const char *data, *asked;
+	struct timespec when;
+	unsigned ttl;
 };
 
 struct zonedb *zonedb_new(void);

@@ -77,8 +77,11 @@ static enum rstatus service_paths(struct dns *d, const struct service *s, struct
 			if ((p->elems = calloc(1, sizeof(*p->elems))) != NULL) {
 				p->n = 1;
 				p->elems[0].kind = PATH_NAME;
-				snprintf(p->elems[0].name, sizeof(p->elems[0].name), "%s",
-					 unmatched[u]);
+				p->elems[0].name = dns_intern(d, unmatched[u]);
+				p->elems[0].zone = "";
+				if (p->elems[0].name == NULL)
+					p->elems[0].name =
+					    "?"; /* out of memory: no_zone all the same */
 				p->elems[0].status = DNS_NXDOMAIN;
 				p->elems[0].parent = -1;
 				p->elems[0].answer = -1;
