@@ -165,13 +165,20 @@ int cmd_report(int argc, char **argv)
 								   : json_null());
 			json_object_set_new(f, "path",
 					    json_loads(PQgetvalue(finds, i, 12), 0, NULL));
-			if (v(finds, i, 14))
+			/* As `check` prints them: a waiver that applied, or one that
+			 * matched but had expired and was ignored. */
+			bool expired = PQgetvalue(finds, i, 16)[0] == 't';
+			if (v(finds, i, 14) && !expired)
 				json_object_set_new(f, "waiver",
-						    json_pack("{s:s, s:s}", "reason",
+						    json_pack("{s:s, s:s?}", "reason",
 							      v(finds, i, 14), "expires",
 							      v(finds, i, 15)));
-			if (PQgetvalue(finds, i, 16)[0] == 't')
-				json_object_set_new(f, "expired_waiver", json_true());
+			else if (expired)
+				json_object_set_new(
+				    f, "expired_waiver",
+				    json_pack("{s:s?, s:s?, s:s}", "reason", v(finds, i, 14),
+					      "expires", v(finds, i, 15), "note",
+					      "this waiver has expired and was ignored"));
 			json_array_append_new(PQgetvalue(finds, i, 13)[0] == 't' ? wa : fa, f);
 		}
 		json_object_set_new(o, "services", sa);
