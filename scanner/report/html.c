@@ -430,7 +430,7 @@ static void countries(FILE *f, PGresult *c, PGresult *svc, PGresult *unres)
 			fputs(" ", f);
 			esc(f, val(unres, i, 1));
 		}
-		fputs("); each one its policy counts against a service is a finding below.</p>\n",
+		fputs("); those that a policy counts against its service are findings below.</p>\n",
 		      f);
 	}
 	fputs("</section>\n", f);
