@@ -33,7 +33,7 @@ FUZZ_REG := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-regress/%)
 
 ASAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps check unit-tests check-plain check-asan tests demo bench fuzz format lint clean
+.PHONY: all deps check unit-tests check-plain check-asan tests demo screenshot bench fuzz format lint clean
 
 all: $(BUILD)/residency
 
@@ -89,6 +89,11 @@ check-asan:
 
 demo:
 	@scripts/demo.sh
+
+# The HTML report of the story's "before" scan rendered by headless Chromium:
+# build/report-before.html and build/report-before.png (not part of check).
+screenshot:
+	@scripts/screenshot.sh
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libresidency.a
 	@mkdir -p $(dir $@)

@@ -11,7 +11,8 @@ geoip_only=false
 
 # Build and libraries; servers for integration tests (PostgreSQL 15, nsd);
 # tools the tests and benchmarks compare against (grepcidr, dnsperf, psql);
-# clang with its fuzzer and sanitizer runtimes; npm for the country database.
+# clang with its fuzzer and sanitizer runtimes; npm for the country database;
+# headless Chromium and a font for `make screenshot` (the HTML report rendered).
 packages=(
 	build-essential pkg-config ca-certificates
 	libpq-dev libcurl4-openssl-dev libjansson-dev libmaxminddb-dev check
@@ -22,6 +23,7 @@ packages=(
 	grepcidr dnsperf libxml2-utils
 	clang libclang-rt-14-dev clang-format cppcheck
 	npm
+	chromium fonts-dejavu-core
 )
 
 missing=()

@@ -47,6 +47,16 @@ static long long sql_int(const char *sql)
 	return v;
 }
 
+/* The first line of a query's text result; caller frees. */
+static char *sql_text(const char *sql)
+{
+	char cmd[8192], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "psql -X -At -d '%s' -c \"%s\"", DB, sql);
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
 START_TEST(scan_counts_match_the_json_report_and_diff_names_the_move)
 {
 	char args[4096], *out = NULL, *err = NULL;
@@ -83,6 +93,32 @@ START_TEST(scan_counts_match_the_json_report_and_diff_names_the_move)
 	    sql_int("SELECT count(*) FROM scan_attributions WHERE scan_id = 1"));
 	ck_assert_int_gt(sql_int("SELECT count(*) FROM scan_answers WHERE scan_id = 1"), 0);
 	json_decref(doc);
+
+	/* The data it was judged against: every provider's ranges and the GeoIP
+	 * database, each with the SHA-256 that sha256sum gives its file. */
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM scan_sources WHERE scan_id = 1"), 13);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM scan_sources WHERE scan_id = 1 AND "
+				 "kind = 'geoip' AND version LIKE '%built 20%'"),
+			 1);
+	static const char *const which[] = {"aws", "geoip"};
+	for (size_t i = 0; i < 2; i++) {
+		char q[512], cmd[4096], *file, *sha, *sum = NULL;
+		snprintf(q, sizeof(q),
+			 "SELECT files[1] FROM scan_sources WHERE scan_id = 1 AND name = '%s'",
+			 which[i]);
+		file = sql_text(q);
+		snprintf(q, sizeof(q),
+			 "SELECT sha256 FROM scan_sources WHERE scan_id = 1 AND name = '%s'",
+			 which[i]);
+		sha = sql_text(q);
+		snprintf(cmd, sizeof(cmd), "cd '%s' && sha256sum '%s'", tu_path(""), file);
+		ck_assert_int_eq(tu_run(cmd, &sum, NULL), 0);
+		ck_assert_msg(strncmp(sum, sha, 64) == 0, "%s: stored %s, file %s", which[i], sha,
+			      sum);
+		free(file);
+		free(sha);
+		free(sum);
+	}
 
 	/* report: JSON from the database alone, same findings. */
 	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format json", DB);

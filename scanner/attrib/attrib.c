@@ -7,6 +7,7 @@
 #include "attrib/geoip.h"
 #include "attrib/prefixes.h"
 #include "attrib/regions.h"
+#include "core/buf.h"
 #include "core/paths.h"
 #include "core/log.h"
 #include "ranges/ranges.h"
@@ -15,10 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct attrib {
 	struct range_set *sets;
 	size_t nsets;
+	struct attrib_source_info *info; /* nsets of them, then GeoIP's */
+	size_t ninfo;
 	struct prefixes *table;
 	struct regions *regions;
 	struct geoip *geoip;
@@ -59,8 +63,15 @@ static bool remote(const char *url)
 
 /* Every source given for one provider: files are read directly; http(s) URLs
  * go through the snapshot cache (conditional fetch, last good kept). */
+static void add_file(struct attrib_source_info *info, const char *file)
+{
+	if (info->nfiles < ATTRIB_MAX_FILES)
+		snprintf(info->files[info->nfiles++], sizeof(info->files[0]), "%s", file);
+}
+
 static enum rstatus load_given(struct range_set *set, const char *provider,
-			       const struct attrib_source *sources, size_t n, struct rerr *err)
+			       const struct attrib_source *sources, size_t n,
+			       struct attrib_source_info *info, struct rerr *err)
 {
 	const char *urls[SNAPSHOT_MAX_FILES];
 	size_t nurls = 0;
@@ -71,11 +82,16 @@ static enum rstatus load_given(struct range_set *set, const char *provider,
 		if (strcmp(sources[i].provider, provider) == 0)
 			any_remote |= remote(sources[i].url);
 	if (!any_remote) {
+		info->origin = "file";
 		for (size_t i = 0; i < n && rc == R_OK; i++)
-			if (strcmp(sources[i].provider, provider) == 0)
+			if (strcmp(sources[i].provider, provider) == 0) {
+				const char *f = sources[i].url;
+				add_file(info, strncmp(f, "file://", 7) == 0 ? f + 7 : f);
 				rc = ranges_load_file(provider, sources[i].url, set, err);
+			}
 		return rc == R_OK ? ranges_sanity(set, provider, err) : rc;
 	}
+	info->origin = "fetched";
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(sources[i].provider, provider) == 0) {
 			if (nurls == SNAPSHOT_MAX_FILES)
@@ -94,7 +110,40 @@ static enum rstatus load_given(struct range_set *set, const char *provider,
 	if (rc != R_OK)
 		rerr_log(err); /* the last good snapshot is used, and that is said */
 	range_set_free(set);
-	return snapshot_load(cache, provider, &meta, set, err);
+	if ((rc = snapshot_load(cache, provider, &meta, set, err)) != R_OK)
+		return rc;
+	/* The snapshot in use: its URLs and hash, which may be the last good one's. */
+	info->nfiles = 0;
+	for (size_t i = 0; i < meta.nfiles; i++)
+		add_file(info, meta.files[i].url);
+	snprintf(info->sha256, sizeof(info->sha256), "%s", meta.sha256);
+	return R_OK;
+}
+
+/* The GeoIP database as a source: its file, and its build time as its version
+ * (with the pinned package version when it is the bundled one). */
+static void geoip_info(struct attrib_source_info *info, const struct geoip *g, bool bundled)
+{
+	char built[32] = "unknown build time", pkg[128] = "", path[4096];
+	time_t t = (time_t)geoip_epoch(g);
+	struct tm tm;
+
+	snprintf(info->name, sizeof(info->name), "geoip");
+	info->kind = "geoip";
+	info->origin = bundled ? "bundled" : "file";
+	add_file(info, bundled ? "deps/geoip/country.mmdb" : geoip_path(g));
+	if (t > 0 && gmtime_r(&t, &tm))
+		strftime(built, sizeof(built), "built %Y-%m-%dT%H:%M:%SZ", &tm);
+	if (bundled) {
+		FILE *f = fopen(paths_data("deps/geoip/VERSION", path, sizeof(path)), "r");
+		if (f) {
+			if (fgets(pkg, sizeof(pkg), f) == NULL)
+				pkg[0] = '\0';
+			pkg[strcspn(pkg, "\r\n")] = '\0';
+			fclose(f);
+		}
+	}
+	snprintf(info->version, sizeof(info->version), "%s%s%s", pkg, *pkg ? ", " : "", built);
 }
 
 enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const char *geoip_path,
@@ -110,7 +159,9 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 	for (const struct range_provider *p = range_providers; p->name; p++)
 		nprov++;
-	if ((a->sets = calloc(nprov, sizeof(*a->sets))) == NULL) {
+	if ((a->sets = calloc(nprov, sizeof(*a->sets))) == NULL ||
+	    (a->info = calloc(nprov + 1, sizeof(*a->info))) == NULL) {
+		free(a->sets);
 		free(a);
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 	}
@@ -125,25 +176,40 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 	 * bundled snapshot. */
 	for (const struct range_provider *p = range_providers; p->name; p++) {
 		struct range_set *set = &a->sets[a->nsets++];
+		struct attrib_source_info *info = &a->info[a->ninfo++];
 		bool given = false;
 		range_set_init(set, p->name);
+		snprintf(info->name, sizeof(info->name), "%s", p->name);
 		for (size_t i = 0; i < n; i++)
 			given |= strcmp(sources[i].provider, p->name) == 0;
-		if (given)
-			rc = load_given(set, p->name, sources, n, err);
-		else
+		if (given) {
+			rc = load_given(set, p->name, sources, n, info, err);
+		} else {
+			info->origin = "bundled";
+			for (size_t i = 0; i < 3 && p->files[i]; i++) {
+				char rel[256];
+				snprintf(rel, sizeof(rel), "data/ranges/%s", p->files[i]);
+				add_file(info, rel);
+			}
 			rc = ranges_load_bundled(p->name, set, err);
+		}
 		if (rc != R_OK)
 			goto fail;
+		info->kind = set->kind == RANGE_GEOFEED ? "geofeed" : "provider";
+		snprintf(info->version, sizeof(info->version), "%s", set->version);
+		info->records = set->n;
 	}
 	if ((rc = prefixes_build(a->sets, a->nsets, &a->table, err)) != R_OK)
 		goto fail;
 	if ((rc = regions_load(NULL, &a->regions, err)) != R_OK)
 		goto fail;
-	if (geoip_path == NULL)
+	bool bundled = geoip_path == NULL;
+	if (bundled)
 		geoip_path = paths_data("deps/geoip/country.mmdb", path, sizeof(path));
 	if (*geoip_path && (rc = geoip_open(geoip_path, &a->geoip, err)) != R_OK)
 		goto fail;
+	if (a->geoip)
+		geoip_info(&a->info[a->ninfo++], a->geoip, bundled);
 	*out = a;
 	return R_OK;
 fail:
@@ -158,6 +224,7 @@ void attrib_free(struct attrib *a)
 	for (size_t i = 0; i < a->nsets; i++)
 		range_set_free(&a->sets[i]);
 	free(a->sets);
+	free(a->info);
 	prefixes_free(a->table);
 	regions_free(a->regions);
 	geoip_free(a->geoip);
@@ -167,6 +234,44 @@ void attrib_free(struct attrib *a)
 unsigned long long attrib_geoip_epoch(const struct attrib *a)
 {
 	return geoip_epoch(a->geoip);
+}
+
+size_t attrib_sources(const struct attrib *a, const struct attrib_source_info **out)
+{
+	*out = a->info;
+	return a->ninfo;
+}
+
+enum rstatus attrib_source_sha256(const struct attrib_source_info *s, char out[65],
+				  struct rerr *err)
+{
+	struct buf files[ATTRIB_MAX_FILES];
+	const struct buf *ptrs[ATTRIB_MAX_FILES];
+	char path[4096];
+	enum rstatus rc = R_OK;
+	size_t n = 0;
+
+	if (*s->sha256) {
+		snprintf(out, 65, "%s", s->sha256);
+		return R_OK;
+	}
+	for (; n < s->nfiles && rc == R_OK; n++) {
+		const char *f = strcmp(s->origin, "bundled") == 0
+				    ? paths_data(s->files[n], path, sizeof(path))
+				    : s->files[n];
+		/* The range files' own cap; a country database is larger. */
+		buf_init(&files[n],
+			 strcmp(s->kind, "geoip") == 0 ? 1024u * 1024 * 1024 : RANGES_MAX_BYTES);
+		ptrs[n] = &files[n];
+		rc = buf_read_file(&files[n], f, err);
+	}
+	if (rc == R_OK && n > 0)
+		snapshot_sha256(ptrs, n, out);
+	else if (rc == R_OK)
+		rc = rerr_set(err, R_EIO, s->name, 0, "no file to hash");
+	for (size_t i = 0; i < n; i++)
+		buf_free(&files[i]);
+	return rc;
 }
 
 /* Within one prefix, a record that places it (a region, a country) beats one

@@ -71,4 +71,32 @@ void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attri
 /* The GeoIP database's build epoch (seconds), 0 when none is loaded. */
 unsigned long long attrib_geoip_epoch(const struct attrib *a);
 
+/*
+ * What an attrib was built from, so that a stored scan can say which data it
+ * was judged against: one entry per provider range set, then one for the
+ * GeoIP database when one is loaded.
+ */
+#define ATTRIB_MAX_FILES 3
+struct attrib_source_info {
+	char name[32];	    /* provider, or "geoip" */
+	const char *kind;   /* "provider" | "geofeed" | "geoip" */
+	const char *origin; /* "bundled" (under the data folder) | "file" | "fetched" (cache) */
+	char version[200];  /* the provider's own; for GeoIP its build time */
+	size_t records;	    /* prefixes; 0 for GeoIP */
+	char sha256[65];    /* known for fetched snapshots; "" until attrib_source_sha256() */
+	char files[ATTRIB_MAX_FILES][1024]; /* bundled: relative to the data folder; else
+					       the paths or URLs given, in order */
+	size_t nfiles;
+};
+/* The sources, in a fixed order; valid as long as a. */
+size_t attrib_sources(const struct attrib *a, const struct attrib_source_info **out);
+/*
+ * SHA-256 (hex) of the bytes a source was read from, by the rule of
+ * range_snapshots.sha256 (one file: its sha256sum; several: see
+ * snapshot_sha256()), so a scan's source and a stored snapshot of the same bytes
+ * compare equal. Reads the files again: meant for `scan`, not for every lookup.
+ */
+enum rstatus attrib_source_sha256(const struct attrib_source_info *s, char out[65],
+				  struct rerr *err);
+
 #endif

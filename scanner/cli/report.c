@@ -1,9 +1,11 @@
 /*
- * cli/report: `residency report --scan ID` prints a stored scan as text, JSON
- * or CSV. Everything comes from the database; nothing is judged again.
+ * cli/report: `residency report --scan ID` prints a stored scan as text, JSON,
+ * CSV or HTML (report/html). Everything comes from the database; nothing is
+ * judged again.
  */
 #include "cli/cli.h"
 #include "core/log.h"
+#include "report/html.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -14,10 +16,14 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: residency report --scan ID [--db CONNINFO] [--format text|json|csv]\n\n"
+	fprintf(f, "usage: residency report --scan ID [--db CONNINFO] "
+		   "[--format text|json|csv|html]\n\n"
 		   "Prints a stored scan: its verdict, each service's verdict, and every finding\n"
 		   "with the element, country, provider, region, source, policy, reason and the\n"
 		   "path that led to it (waived findings listed apart).\n\n"
+		   "--format html writes one self-contained HTML page (no external assets) with\n"
+		   "the verdict, the scan's hashes, countries, services, findings with their\n"
+		   "paths, waivers and the data sources; redirect it to a file.\n\n"
 		   "Exit: 0 the scan is complete and compliant; 1 it has findings; 2 bad usage or\n"
 		   "no such scan; 3 the database could not be read, or the scan is not complete\n"
 		   "(a partial result is never reported as a pass).\n");
@@ -89,9 +95,9 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'f':
 			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
-			    strcmp(optarg, "csv"))
+			    strcmp(optarg, "csv") && strcmp(optarg, "html"))
 				return cli_usage_error("report",
-						       "--format must be text, json or csv");
+						       "--format must be text, json, csv or html");
 			format = optarg;
 			break;
 		case 'h':
@@ -137,7 +143,13 @@ int cmd_report(int argc, char **argv)
 	for (int i = 0; i < PQntuples(finds); i++)
 		open += PQgetvalue(finds, i, 13)[0] != 't';
 
-	if (strcmp(format, "json") == 0) {
+	if (strcmp(format, "html") == 0) {
+		if (html_report_scan(stdout, st, id, &err) != R_OK) {
+			bad = true;
+			status = rstatus_exit(err.code);
+			goto out;
+		}
+	} else if (strcmp(format, "json") == 0) {
 		json_t *o = json_object(), *sa = json_array(), *fa = json_array(),
 		       *wa = json_array();
 		static const char *names[] = {"service", "endpoint", "element", "element_kind",
@@ -165,13 +177,20 @@ int cmd_report(int argc, char **argv)
 								   : json_null());
 			json_object_set_new(f, "path",
 					    json_loads(PQgetvalue(finds, i, 12), 0, NULL));
-			if (v(finds, i, 14))
+			/* As `check` prints them: a waiver that applied, or one that
+			 * matched but had expired and was ignored. */
+			bool expired = PQgetvalue(finds, i, 16)[0] == 't';
+			if (v(finds, i, 14) && !expired)
 				json_object_set_new(f, "waiver",
-						    json_pack("{s:s, s:s}", "reason",
+						    json_pack("{s:s, s:s?}", "reason",
 							      v(finds, i, 14), "expires",
 							      v(finds, i, 15)));
-			if (PQgetvalue(finds, i, 16)[0] == 't')
-				json_object_set_new(f, "expired_waiver", json_true());
+			else if (expired)
+				json_object_set_new(
+				    f, "expired_waiver",
+				    json_pack("{s:s?, s:s?, s:s}", "reason", v(finds, i, 14),
+					      "expires", v(finds, i, 15), "note",
+					      "this waiver has expired and was ignored"));
 			json_array_append_new(PQgetvalue(finds, i, 13)[0] == 't' ? wa : fa, f);
 		}
 		json_object_set_new(o, "services", sa);

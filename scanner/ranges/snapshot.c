@@ -156,6 +156,28 @@ static enum rstatus keep(const char *cache, const char *provider, struct refresh
 	return rc;
 }
 
+void snapshot_sha256(const struct buf *const *files, size_t n, char out[65])
+{
+	/* One file: what `sha256sum` says of it. */
+	if (n == 1) {
+		digest_sha256_hex(files[0]->data, files[0]->len, out);
+		return;
+	}
+	struct digest *dg = digest_new();
+	uint8_t md[DIGEST_LEN];
+	if (dg == NULL) {
+		snprintf(out, 65, "unavailable");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *f[1] = {files[i]->data ? files[i]->data : ""};
+		digest_record(dg, "file", 1, f);
+	}
+	digest_final(dg, md);
+	digest_hex(md, out);
+	digest_free(dg);
+}
+
 enum rstatus snapshot_refresh(const char *cache, const char *provider, const char *const *urls,
 			      size_t nurls, const struct fetch_opts *opts, bool force,
 			      struct refresh_result *res, struct rerr *err)
@@ -219,7 +241,6 @@ enum rstatus snapshot_refresh(const char *cache, const char *provider, const cha
 		goto out;
 	}
 	/* Parse every file: the new bytes, or the cached ones a 304 confirmed. */
-	struct digest *dg = digest_new();
 	for (size_t i = 0; i < nurls && rc == R_OK; i++) {
 		if (fr[i].not_modified) {
 			snprintf(path, sizeof(path), "%s/file.%zu", dir, i);
@@ -229,10 +250,6 @@ enum rstatus snapshot_refresh(const char *cache, const char *provider, const cha
 		if (rc == R_OK)
 			rc = ranges_parse(provider, fr[i].body.data, fr[i].body.len, urls[i], &set,
 					  err);
-		if (rc == R_OK && dg) {
-			const char *f[1] = {fr[i].body.data};
-			digest_record(dg, "file", 1, f);
-		}
 	}
 	if (rc == R_OK)
 		rc = ranges_sanity(&set, urls[0], err);
@@ -244,19 +261,13 @@ enum rstatus snapshot_refresh(const char *cache, const char *provider, const cha
 			      set.n, 100.0 * (1.0 - (double)set.n / (double)old.count), old.count,
 			      100.0 * SNAPSHOT_MAX_SHRINK);
 	if (rc != R_OK) {
-		digest_free(dg);
 		rc = keep(cache, provider, res, rc, err);
 		goto out;
 	}
-	uint8_t md[DIGEST_LEN];
-	if (dg) {
-		digest_final(dg, md);
-		digest_hex(md, neu.sha256);
-		digest_free(dg);
-	}
-	/* sha256 of the single file when there is one: what `sha256sum` says. */
-	if (nurls == 1)
-		digest_sha256_hex(fr[0].body.data, fr[0].body.len, neu.sha256);
+	const struct buf *bodies[SNAPSHOT_MAX_FILES];
+	for (size_t i = 0; i < nurls; i++)
+		bodies[i] = &fr[i].body;
+	snapshot_sha256(bodies, nurls, neu.sha256);
 	neu.count = set.n;
 	snprintf(neu.version, sizeof(neu.version), "%s", set.version);
 	neu.fetched_at = neu.checked_at = time(NULL);

@@ -35,6 +35,12 @@ struct snapshot_meta {
 	size_t nfiles;
 };
 
+/*
+ * The SHA-256 (hex) that names a snapshot's bytes: one file, its own sha256sum;
+ * several, SHA-256 over a digest record "file" per file, in order.
+ */
+void snapshot_sha256(const struct buf *const *files, size_t n, char out[65]);
+
 /* The cache folder: $RESIDENCY_CACHE, else $XDG_CACHE_HOME/residency, else ~/.cache/residency. */
 const char *snapshot_cache_dir(char *buf, size_t len);
 

@@ -30,6 +30,23 @@ static int addr_sort(const void *a, const void *b)
 	return addr_cmp(a, b);
 }
 
+/* A PostgreSQL text[] literal of n strings, each stride bytes apart (0: an array of pointers). */
+static void text_array(struct buf *b, const void *v, size_t n, size_t stride)
+{
+	buf_addstr(b, "{");
+	for (size_t i = 0; i < n; i++) {
+		const char *s = stride ? (const char *)v + i * stride : ((const char *const *)v)[i];
+		buf_addstr(b, i ? ",\"" : "\"");
+		for (const char *p = s; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_add(b, "\\", 1);
+			buf_add(b, p, 1);
+		}
+		buf_addstr(b, "\"");
+	}
+	buf_addstr(b, "}");
+}
+
 static enum rstatus begin_scan(struct store *st, const struct config *cfg, const struct run *r,
 			       long long *id, struct rerr *err)
 {
@@ -52,17 +69,7 @@ static enum rstatus begin_scan(struct store *st, const struct config *cfg, const
 	}
 	snprintf(epoch, sizeof(epoch), "%llu", attrib_geoip_epoch(r->attrib));
 	buf_init(&zones, 1 << 20);
-	buf_addstr(&zones, "{");
-	for (size_t i = 0; i < cfg->nzones; i++) {
-		buf_addstr(&zones, i ? ",\"" : "\"");
-		for (const char *p = cfg->zones[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_add(&zones, "\\", 1);
-			buf_add(&zones, p, 1);
-		}
-		buf_addstr(&zones, "\"");
-	}
-	buf_addstr(&zones, "}");
+	text_array(&zones, (const char *const *)cfg->zones, cfg->nzones, 0);
 	const char *p[6] = {r->estate->file, cfg->file, zones.data, csha, psha, epoch};
 	PGresult *res =
 	    PQexecParams(store_conn(st),
@@ -108,6 +115,44 @@ static enum rstatus observations(struct store *st, long long id, const struct ru
 	struct copy c;
 	enum rstatus rc;
 	char a[ADDR_STRLEN];
+
+	/* The data judged against: range sets and the GeoIP database, with hashes
+	 * (computed first: COPY cannot be left halfway through a row). */
+	const struct attrib_source_info *src;
+	size_t nsrc = attrib_sources(r->attrib, &src);
+	char(*sha)[65] = calloc(nsrc + 1, sizeof(*sha));
+	if (sha == NULL)
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < nsrc; i++)
+		if ((rc = attrib_source_sha256(&src[i], sha[i], err)) != R_OK) {
+			free(sha);
+			return rc;
+		}
+	if ((rc = copy_begin(&c, st,
+			     "COPY scan_sources (scan_id, seq, name, kind, origin, files, sha256, "
+			     "version, records) FROM STDIN",
+			     9, err)) != R_OK) {
+		free(sha);
+		return rc;
+	}
+	for (size_t i = 0; i < nsrc; i++) {
+		struct buf files;
+		buf_init(&files, 1 << 16);
+		text_array(&files, src[i].files, src[i].nfiles, sizeof(src[i].files[0]));
+		copy_int(&c, id);
+		copy_int(&c, (long long)i);
+		copy_str(&c, src[i].name);
+		copy_str(&c, src[i].kind);
+		copy_str(&c, src[i].origin);
+		copy_str(&c, files.data);
+		copy_str(&c, sha[i]);
+		copy_str(&c, src[i].version);
+		copy_int(&c, (long long)src[i].records);
+		buf_free(&files);
+	}
+	free(sha);
+	if ((rc = copy_end(&c, NULL)) != R_OK)
+		return rc;
 
 	/* Services. */
 	if ((rc = copy_begin(
@@ -246,8 +291,10 @@ static enum rstatus observations(struct store *st, long long id, const struct ru
 			copy_str(&c, f->detail);
 			copy_str(&c, pj ? pj : "[]");
 			copy_bool(&c, f->waiver != NULL);
-			copy_str(&c, f->waiver ? f->waiver->reason : NULL);
-			copy_str(&c, f->waiver ? f->waiver->expires : NULL);
+			/* The waiver that applied, or the expired one that no longer does. */
+			const struct waiver *w = f->waiver ? f->waiver : f->expired;
+			copy_str(&c, w ? w->reason : NULL);
+			copy_str(&c, w ? w->expires : NULL);
 			copy_bool(&c, f->expired != NULL);
 			free(pj);
 			if (f->waiver)
