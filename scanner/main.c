@@ -15,6 +15,8 @@ const struct cli_command cli_commands[] = {
     {"scan", cmd_scan, "run one scan of the configured estate and store it in PostgreSQL"},
     {"report", cmd_report, "a stored scan as text, JSON or CSV"},
     {"diff", cmd_diff, "what changed between two stored scans"},
+    {"evidence", cmd_evidence,
+     "export a scan as a verifiable bundle; verify a bundle or the chain"},
     {"config", cmd_config, "validate a configuration file"},
     {"resolve", cmd_resolve, "print the DNS data path of names"},
     {"ranges", cmd_ranges, "fetch, list and diff provider range snapshots"},

@@ -44,6 +44,11 @@ build/residency diff --from 1 --to 2
 set -e
 [ "$before" = 1 ] && [ "$after" = 0 ] || { echo "demo: unexpected verdicts" >&2; exit 1; }
 echo
+echo "== evidence for a regulator: scan 1 as a bundle, verified offline; the chain in the database"
+build/residency evidence export --scan 1 --out "$run/evidence-1"
+build/residency evidence verify "$run/evidence-1"
+build/residency evidence verify --db-chain
+echo
 echo "== the same check as a release gate, no database: residency check --format junit"
 build/residency check --estate examples/estate.json --policies examples/policies \
 	--zone examples/after/phonemaker.example.zone --offline --format junit

@@ -36,5 +36,6 @@ int cmd_scan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 
 #endif

@@ -32,6 +32,8 @@ static const struct cfg_key keys[] = {
     {"max_age", CFG_DURATION, offsetof(struct config, max_age), "\"7d\"",
      "range snapshots older than this are stale"},
     {"webhook", CFG_URL, offsetof(struct config, webhook), NULL, "drift alerts go here"},
+    {"signing_key", CFG_PATH, offsetof(struct config, signing_key), NULL,
+     "Ed25519 private key (PEM) that signs each scan's chain link"},
 };
 
 static char *resolve(const struct config *c, const char *p)
@@ -233,7 +235,7 @@ enum rstatus config_load(const char *path, struct config **out, struct rerr *err
 			rc = rerr_set(err, R_EINPUT, path, jsonpos_line(pos, ptr),
 				      "unknown key \"%s\" (known: database estate policies zones "
 				      "offline ranges geoip cache max_age schedule ranges_refresh "
-				      "webhook)",
+				      "webhook signing_key)",
 				      key);
 		}
 		if (rc != R_OK)
@@ -272,5 +274,6 @@ void config_free(struct config *c)
 	free(c->scan_cron);
 	free(c->ranges_every);
 	free(c->webhook);
+	free(c->signing_key);
 	free(c);
 }

@@ -31,6 +31,7 @@ struct config {
 	char *scan_every, *scan_jitter, *scan_cron; /* "schedule" */
 	char *ranges_every;			    /* "ranges_refresh" */
 	char *webhook;
+	char *signing_key; /* NULL: scan links are not signed */
 };
 
 /* Reads and validates a configuration file. Caller frees with config_free(). */

@@ -213,3 +213,51 @@ enum rstatus digest_verify(const char *key_pem, const void *msg, size_t len,
 	EVP_PKEY_free(key);
 	return rc;
 }
+
+enum rstatus digest_public_pem(const char *key_pem, char **pem, struct rerr *err)
+{
+	enum rstatus rc;
+	EVP_PKEY *key = load_key(key_pem, 0, err, &rc);
+	BIO *b = NULL;
+	char *data;
+	long n;
+
+	*pem = NULL;
+	if (key == NULL)
+		return rc;
+	if ((b = BIO_new(BIO_s_mem())) == NULL || PEM_write_bio_PUBKEY(b, key) != 1 ||
+	    (n = BIO_get_mem_data(b, &data)) <= 0 || (*pem = malloc((size_t)n + 1)) == NULL) {
+		rc = ssl_error(err, key_pem, "cannot write the public key");
+	} else {
+		memcpy(*pem, data, (size_t)n);
+		(*pem)[n] = '\0';
+	}
+	BIO_free(b);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+enum rstatus digest_verify_text(const char *pub_pem, const void *msg, size_t len,
+				const uint8_t sig[SIG_LEN], struct rerr *err)
+{
+	BIO *b = BIO_new_mem_buf(pub_pem, -1);
+	EVP_PKEY *key = b ? PEM_read_bio_PUBKEY(b, NULL, NULL, NULL) : NULL;
+	EVP_MD_CTX *ctx = NULL;
+	enum rstatus rc = R_OK;
+
+	BIO_free(b);
+	if (key == NULL || EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {
+		EVP_PKEY_free(key);
+		return ssl_error(err, "public key", "not an Ed25519 public key in PEM");
+	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) != 1)
+		rc = ssl_error(err, "public key", "cannot verify");
+	else if (EVP_DigestVerify(ctx, sig, SIG_LEN, msg, len) != 1) {
+		ERR_clear_error();
+		rc = rerr_set(err, R_EINPUT, "public key", 0, "signature does not match");
+	}
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	return rc;
+}

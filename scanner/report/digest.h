@@ -55,4 +55,10 @@ enum rstatus digest_sign(const char *key_pem, const void *msg, size_t len, uint8
 enum rstatus digest_verify(const char *key_pem, const void *msg, size_t len,
 			   const uint8_t sig[SIG_LEN], struct rerr *err);
 
+/* The public key of a PEM key file (private or public), as PEM text (malloc'd). */
+enum rstatus digest_public_pem(const char *key_pem, char **pem, struct rerr *err);
+/* digest_verify with the public key given as PEM text. */
+enum rstatus digest_verify_text(const char *pub_pem, const void *msg, size_t len,
+				const uint8_t sig[SIG_LEN], struct rerr *err);
+
 #endif

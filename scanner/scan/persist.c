@@ -4,6 +4,7 @@
 #include "scan/persist.h"
 #include "core/buf.h"
 #include "report/digest.h"
+#include "report/evidence.h"
 #include "store/copy.h"
 
 #include <jansson.h>
@@ -107,6 +108,49 @@ static char *path_json(const struct finding *f)
 static const char *nz(const char *s)
 {
 	return s && *s ? s : NULL;
+}
+
+/* One text the scan was judged with, kept whole for evidence. */
+static enum rstatus document(struct store *st, const char *id, const char *kind, const char *name,
+			     const char *body, struct rerr *err)
+{
+	char sha[DIGEST_HEXLEN];
+	digest_sha256_hex(body, strlen(body), sha);
+	const char *p[5] = {id, kind, name, sha, body};
+	PGresult *res =
+	    PQexecParams(store_conn(st),
+			 "INSERT INTO scan_documents (scan_id, kind, name, sha256, body) "
+			 "VALUES ($1, $2, $3, $4, $5)",
+			 5, NULL, p, NULL, NULL, 0);
+	enum rstatus rc = PQresultStatus(res) == PGRES_COMMAND_OK
+			      ? R_OK
+			      : store_error(st, err, "storing the documents of the scan");
+	PQclear(res);
+	return rc;
+}
+
+/* The configuration, estate and policy texts. */
+static enum rstatus documents(struct store *st, long long id, const struct config *cfg,
+			      const struct run *r, struct rerr *err)
+{
+	char idtext[32];
+	struct buf b;
+	enum rstatus rc = R_OK;
+
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	buf_init(&b, 64u * 1024 * 1024);
+	const char *files[2] = {cfg->file, r->estate->file};
+	const char *kinds[2] = {"config", "estate"};
+	for (int i = 0; i < 2 && rc == R_OK; i++) {
+		buf_reset(&b);
+		if ((rc = buf_read_file(&b, files[i], err)) == R_OK)
+			rc = document(st, idtext, kinds[i], files[i], b.data ? b.data : "", err);
+	}
+	buf_free(&b);
+	for (size_t i = 0; i < r->estate->npolicies && rc == R_OK; i++)
+		rc = document(st, idtext, "policy", r->estate->policies[i].file,
+			      r->estate->policies[i].text ? r->estate->policies[i].text : "", err);
+	return rc;
 }
 
 static enum rstatus observations(struct store *st, long long id, const struct run *r,
@@ -353,6 +397,7 @@ enum rstatus persist_scan(struct store *st, const struct config *cfg, const stru
 		return rc;
 	snprintf(idtext, sizeof(idtext), "%lld", *scan_id);
 	if ((rc = store_exec(st, "BEGIN", err)) == R_OK &&
+	    (rc = documents(st, *scan_id, cfg, r, err)) == R_OK &&
 	    (rc = observations(st, *scan_id, r, counts, err)) == R_OK) {
 		snprintf(cj, sizeof(cj),
 			 "{\"services\": %zu, \"paths\": %zu, \"elements\": %zu, \"attributions\": "
@@ -368,6 +413,10 @@ enum rstatus persist_scan(struct store *st, const struct config *cfg, const stru
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			rc = store_error(st, err, "completing the scan");
 		PQclear(res);
+		/* Its digest joins the chain in the same transaction: a complete scan
+		 * always has its link. */
+		if (rc == R_OK)
+			rc = evidence_link(store_conn(st), *scan_id, cfg->signing_key, err);
 	}
 	if (rc == R_OK)
 		rc = store_exec(st, "COMMIT", err);
