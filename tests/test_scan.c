@@ -173,6 +173,20 @@ START_TEST(scan_counts_match_the_json_report_and_diff_names_the_move)
 	ck_assert_int_ne(tu_run(cmd, NULL, &err), 0);
 	ck_assert_ptr_nonnull(strstr(err, "can no longer be written"));
 	free(err);
+	/* Nor is any of its observations changed or removed (schema/006). */
+	static const char *edits[] = {
+	    "UPDATE scan_attributions SET country = 'SG' WHERE scan_id = 1",
+	    "DELETE FROM scan_answers WHERE scan_id = 1",
+	    "UPDATE scan_findings SET waived = true WHERE scan_id = 1",
+	    "DELETE FROM scan_documents WHERE scan_id = 1",
+	};
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "psql -X -v ON_ERROR_STOP=1 -d '%s' -c \"%s\"", DB,
+			 edits[i]);
+		ck_assert_int_ne(tu_run(cmd, NULL, &err), 0);
+		ck_assert_msg(strstr(err, "never rewritten") != NULL, "%s: %s", edits[i], err);
+		free(err);
+	}
 }
 END_TEST
 
