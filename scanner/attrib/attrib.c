@@ -332,7 +332,17 @@ static void prefix_text(const struct prefix *p, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attribution *out)
+int32_t attrib_locate(const struct attrib *a, const struct addr *addr)
+{
+	return prefixes_lookup(a->table, addr);
+}
+
+size_t attrib_nodes(const struct attrib *a)
+{
+	return prefixes_nodes(a->table);
+}
+
+bool attrib_of_node(const struct attrib *a, int32_t nd0, struct attribution *out)
 {
 	/* Precedence: the most specific provider prefix, else the most specific
 	 * geofeed prefix. Nodes come innermost first. */
@@ -340,11 +350,7 @@ void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attri
 	int32_t best_node = -1, feed_node = -1;
 
 	memset(out, 0, sizeof(*out));
-	out->addr = *addr;
-	geoip_country(a->geoip, addr, out->geoip_country);
-
-	for (int32_t nd = prefixes_lookup(a->table, addr); nd >= 0 && best == NULL;
-	     nd = prefixes_parent(a->table, nd)) {
+	for (int32_t nd = nd0; nd >= 0 && best == NULL; nd = prefixes_parent(a->table, nd)) {
 		const struct prefix_rec *recs;
 		size_t n = prefixes_records(a->table, nd, &recs);
 		for (size_t i = 0; i < n; i++) {
@@ -365,18 +371,16 @@ void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attri
 		best_node = feed_node;
 	}
 	if (best == NULL) {
-		memcpy(out->country, out->geoip_country, 3);
-		out->source = out->country[0] ? ATTR_SRC_GEOIP : ATTR_SRC_NONE;
+		out->source = ATTR_SRC_NONE;
 		out->scope = ATTR_SCOPE_NONE;
-		return;
+		return false;
 	}
 
 	copy(out->provider, sizeof(out->provider), best->provider);
 	copy(out->region, sizeof(out->region), best->region);
 	copy(out->border_group, sizeof(out->border_group), best->border_group);
 	prefix_text(prefixes_prefix(a->table, best_node), out->prefix, sizeof(out->prefix));
-	for (int32_t nd = prefixes_lookup(a->table, addr); nd >= 0;
-	     nd = prefixes_parent(a->table, nd)) {
+	for (int32_t nd = nd0; nd >= 0; nd = prefixes_parent(a->table, nd)) {
 		const struct prefix_rec *recs;
 		size_t n = prefixes_records(a->table, nd, &recs);
 		for (size_t i = 0; i < n; i++)
@@ -387,7 +391,7 @@ void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attri
 	if (best->global) {
 		out->scope = ATTR_SCOPE_GLOBAL;
 		out->source = ATTR_SRC_PROVIDER;
-		return; /* anycast: no country, whatever GeoIP says (it is kept) */
+		return true; /* anycast: no country, whatever GeoIP says (it is kept) */
 	}
 	if (best->kind == RANGE_GEOFEED) {
 		out->scope = ATTR_SCOPE_REGIONAL;
@@ -407,10 +411,31 @@ void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attri
 	} else {
 		out->scope = ATTR_SCOPE_NONE; /* the provider is known, its location is not */
 	}
+	return false;
+}
+
+void attrib_finish(const struct attrib *a, const struct addr *addr, bool global,
+		   struct attribution *out)
+{
+	out->addr = *addr;
+	geoip_country(a->geoip, addr, out->geoip_country);
+	if (global)
+		return;
 	if (out->country[0] == '\0' && out->geoip_country[0]) {
 		memcpy(out->country, out->geoip_country, 3);
 		out->source = ATTR_SRC_GEOIP;
 	}
 	out->disagreement = out->source != ATTR_SRC_GEOIP && out->country[0] &&
 			    out->geoip_country[0] && strcmp(out->country, out->geoip_country) != 0;
+}
+
+void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attribution *out)
+{
+	bool global = attrib_of_node(a, attrib_locate(a, addr), out);
+	attrib_finish(a, addr, global, out);
+}
+
+void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3])
+{
+	geoip_country(a->geoip, addr, cc);
 }

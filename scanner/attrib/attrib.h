@@ -68,6 +68,21 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 void attrib_free(struct attrib *a);
 /* Attributes one address; never fails for a valid address (unknown is a value). */
 void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attribution *out);
+/*
+ * attrib_lookup in three steps, for callers that attribute many addresses and
+ * keep what a prefix-table node says: the node of an address (-1: in no
+ * prefix); what the node's prefixes say, without GeoIP (returns true when the
+ * answer is anycast: GeoIP never fills its country); then GeoIP's answer, the
+ * country fallback and the disagreement flag.
+ */
+int32_t attrib_locate(const struct attrib *a, const struct addr *addr);
+size_t attrib_nodes(const struct attrib *a);
+bool attrib_of_node(const struct attrib *a, int32_t node, struct attribution *out);
+void attrib_finish(const struct attrib *a, const struct addr *addr, bool global,
+		   struct attribution *out);
+/* GeoIP's country for an address ("" when none). */
+void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3]);
+
 /* The GeoIP database's build epoch (seconds), 0 when none is loaded. */
 unsigned long long attrib_geoip_epoch(const struct attrib *a);
 

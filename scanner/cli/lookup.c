@@ -121,6 +121,104 @@ static void print_text(const struct attribution *at, const char *input)
 #undef D
 }
 
+/*
+ * Text lines for many addresses: what a prefix-table node says (provider to
+ * services, already laid out in columns) is worked out once per node; per
+ * address only GeoIP's answer and the columns that depend on it are added.
+ */
+struct node_text {
+	bool ready, global, unmapped;
+	char country[3];
+	enum attr_source source;
+	char *mid; /* provider, region, border group, scope, prefix, services */
+	size_t midlen;
+};
+
+static struct node_text *node_cache;
+static size_t node_cache_n;
+
+static void node_cache_free(void)
+{
+	for (size_t i = 0; i < node_cache_n; i++)
+		free(node_cache[i].mid);
+	free(node_cache);
+	node_cache = NULL;
+	node_cache_n = 0;
+}
+
+static const struct node_text *node_text(const struct attrib *a, int32_t node)
+{
+	size_t i = (size_t)(node + 1);
+	if (node_cache == NULL) {
+		node_cache_n = attrib_nodes(a) + 1;
+		node_cache = calloc(node_cache_n, sizeof(*node_cache));
+	}
+	if (node_cache == NULL || i >= node_cache_n)
+		return NULL;
+	struct node_text *t = &node_cache[i];
+	if (!t->ready) {
+		struct attribution at;
+		char buf[1024], *p = buf;
+		t->global = attrib_of_node(a, node, &at);
+		t->unmapped = at.region_unmapped;
+		memcpy(t->country, at.country, 3);
+		t->source = at.source;
+#define D(s) ((s)[0] ? (s) : "-")
+		p = col(p, D(at.provider), 12);
+		p = col(p, D(at.region), 16);
+		p = col(p, D(at.border_group), 24);
+		p = col(p, attr_scope_name(at.scope), 8);
+		p = col(p, D(at.prefix), 20);
+		p = put(p, D(at.services));
+#undef D
+		t->midlen = (size_t)(p - buf);
+		if ((t->mid = malloc(t->midlen)) == NULL)
+			return NULL;
+		memcpy(t->mid, buf, t->midlen);
+		t->ready = true;
+	}
+	return t;
+}
+
+/* The text line of one address, as print_text() writes it, through the node cache. */
+static bool print_text_fast(const struct attrib *a, const struct addr *addr, const char *input)
+{
+	const struct node_text *t = node_text(a, attrib_locate(a, addr));
+	char line[2048], *p = line, geo[3];
+	const char *country;
+	enum attr_source source = t ? t->source : ATTR_SRC_NONE;
+	bool disagree = false;
+
+	if (t == NULL || strlen(input) > 200)
+		return false;
+	attrib_geoip(a, addr, geo);
+	country = t->country;
+	if (!t->global) {
+		if (country[0] == '\0' && geo[0]) {
+			country = geo;
+			source = ATTR_SRC_GEOIP;
+		}
+		disagree =
+		    source != ATTR_SRC_GEOIP && country[0] && geo[0] && strcmp(country, geo) != 0;
+	}
+	p = col(p, input, 39);
+	p = col(p, country[0] ? country : "-", 2);
+	p = col(p, attr_source_name(source), 8);
+	memcpy(p, t->mid, t->midlen);
+	p += t->midlen;
+	if (geo[0]) {
+		p = put(p, " geoip=");
+		p = put(p, geo);
+	}
+	if (t->unmapped)
+		p = put(p, " region_unmapped");
+	if (disagree)
+		p = put(p, " disagreement");
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), stdout);
+	return true;
+}
+
 static int one(const struct attrib *a, const char *input, bool json, const char *where, long line)
 {
 	struct addr addr;
@@ -142,6 +240,8 @@ static int one(const struct attrib *a, const char *input, bool json, const char 
 		}
 		return 1;
 	}
+	if (!json && print_text_fast(a, &addr, input))
+		return 0;
 	attrib_lookup(a, &addr, &at);
 	if (json)
 		print_json(&at, input);
@@ -233,6 +333,7 @@ int cmd_lookup(int argc, char **argv)
 		free(line);
 	}
 	status = fflush(stdout) == 0 ? EXIT_COMPLIANT : EXIT_INCOMPLETE;
+	node_cache_free();
 	attrib_free(a);
 	if (bad) {
 		log_warnx("%d input%s not an IP address", bad, bad == 1 ? " is" : "s are");
