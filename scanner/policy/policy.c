@@ -521,6 +521,7 @@ static enum rstatus load_services(struct estate *e, const char *path, struct rer
 		rc = rerr_set(err, R_ENOMEM, path, 0, "out of memory");
 		goto out;
 	}
+	e->vcap = json_array_size(arr) + 1;
 	json_array_foreach(arr, i, s)
 	{
 		char sp[64];
@@ -599,6 +600,57 @@ enum rstatus estate_load(const char *estate_file, const char *policies_dir, stru
 	free(cat.groups);
 	*out = e;
 	return rc;
+}
+
+enum rstatus estate_load_policies(const char *label, const char *policies_dir, struct estate **out,
+				  struct rerr *err)
+{
+	struct catalog cat;
+	struct estate *e = calloc(1, sizeof(*e));
+	char dir[4096];
+	enum rstatus rc;
+
+	*out = NULL;
+	memset(&cat, 0, sizeof(cat));
+	if (e == NULL || (e->file = strdup(label)) == NULL) {
+		free(e);
+		return rerr_set(err, R_ENOMEM, label, 0, "out of memory");
+	}
+	if (policies_dir == NULL)
+		policies_dir = paths_data("policies", dir, sizeof(dir));
+	if ((rc = load_countries(&cat, err)) != R_OK || (rc = load_groups(&cat, err)) != R_OK ||
+	    (rc = load_policies(e, &cat, policies_dir, err)) != R_OK) {
+		estate_free(e);
+		e = NULL;
+	}
+	free(cat.groups);
+	*out = e;
+	return rc;
+}
+
+enum rstatus estate_add_service(struct estate *e, const char *name, const char *owner,
+				const char *policy, struct rerr *err)
+{
+	if (e->n >= POLICY_MAX_SERVICES)
+		return rerr_set(err, R_ELIMIT, e->file, 0, "more than %u services",
+				POLICY_MAX_SERVICES);
+	if (e->n == e->vcap) {
+		size_t cap = e->vcap ? 2 * e->vcap : 16;
+		struct service *v = realloc(e->v, cap * sizeof(*v));
+		if (v == NULL)
+			return rerr_set(err, R_ENOMEM, e->file, 0, "out of memory");
+		e->v = v;
+		e->vcap = cap;
+	}
+	struct service *s = &e->v[e->n];
+	memset(s, 0, sizeof(*s));
+	s->name = strdup(name);
+	s->owner = owner ? strdup(owner) : NULL;
+	s->policy = strdup(policy);
+	e->n++; /* counted before the check, so estate_free() frees what was copied */
+	if (s->name == NULL || (owner && s->owner == NULL) || s->policy == NULL)
+		return rerr_set(err, R_ENOMEM, e->file, 0, "out of memory");
+	return R_OK;
 }
 
 void estate_free(struct estate *e)

@@ -58,7 +58,7 @@ struct service {
 struct estate {
 	char *file;
 	struct service *v;
-	size_t n;
+	size_t n, vcap;
 	struct policy *policies;
 	size_t npolicies;
 };
@@ -71,6 +71,19 @@ struct estate {
  */
 enum rstatus estate_load(const char *estate_file, const char *policies_dir, struct estate **out,
 			 struct rerr *err);
+/*
+ * An estate with the policies of policies_dir (NULL: bundled) and no services
+ * yet, for services that come from elsewhere (a stored scan); label names it in
+ * messages and reports. Caller frees with estate_free().
+ */
+enum rstatus estate_load_policies(const char *label, const char *policies_dir, struct estate **out,
+				  struct rerr *err);
+/*
+ * Appends a service with no endpoints (copies of the strings; owner may be
+ * NULL). Does not check that its policy exists: see estate_policy().
+ */
+enum rstatus estate_add_service(struct estate *e, const char *name, const char *owner,
+				const char *policy, struct rerr *err);
 /* Safe to call with NULL. */
 void estate_free(struct estate *e);
 const struct policy *estate_policy(const struct estate *e, const char *name);
