@@ -75,6 +75,10 @@ int findings_write_json(FILE *f, const struct findings_report *r)
 	json_object_set_new(o, "verdict", json_string(total ? "violation" : "compliant"));
 	json_object_set_new(o, "date", json_string(r->today));
 	json_object_set_new(o, "estate", json_string(r->estate->file));
+	if (r->rejudged_scan > 0) {
+		json_object_set_new(o, "rejudged_scan", json_integer((json_int_t)r->rejudged_scan));
+		json_object_set_new(o, "scan_started_at", str_or_null(r->scan_started));
+	}
 	for (size_t i = 0; i < r->estate->n; i++) {
 		const struct service *s = &r->estate->v[i];
 		const struct judgement *j = &r->per_service[i];
@@ -93,10 +97,14 @@ int findings_write_json(FILE *f, const struct findings_report *r)
 	json_object_set_new(o, "services", services);
 	json_object_set_new(o, "findings", findings);
 	json_object_set_new(o, "waived", waived);
-	json_object_set_new(o, "sources",
-			    json_pack("{s:I, s:o, s:s}", "geoip_build_epoch",
-				      (json_int_t)r->geoip_epoch, "zone_files", zones, "ranges",
-				      "bundled snapshots unless --ranges"));
+	char stored[96];
+	snprintf(stored, sizeof(stored), "as attributed by scan %lld (report --scan %lld)",
+		 r->rejudged_scan, r->rejudged_scan);
+	json_object_set_new(
+	    o, "sources",
+	    json_pack("{s:I, s:o, s:s}", "geoip_build_epoch", (json_int_t)r->geoip_epoch,
+		      "zone_files", zones, "ranges",
+		      r->rejudged_scan > 0 ? stored : "bundled snapshots unless --ranges"));
 	int rc = json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);
 	json_decref(o);
@@ -134,6 +142,12 @@ int findings_write_text(FILE *f, const struct findings_report *r, bool colour)
 		   *yellow = colour ? "\033[33m" : "", *off = colour ? "\033[0m" : "";
 	size_t total = findings_count(r);
 
+	if (r->rejudged_scan > 0)
+		fprintf(f,
+			"Re-judgement of scan %lld (%s) under the policies given: its stored paths "
+			"and attributions, nothing resolved or attributed again; waivers as of "
+			"%s.\n\n",
+			r->rejudged_scan, r->scan_started ? r->scan_started : "?", r->today);
 	fprintf(f, "%-24s %-20s %-10s %s\n", "SERVICE", "POLICY", "VERDICT", "FINDINGS");
 	for (size_t i = 0; i < r->estate->n; i++) {
 		const struct service *s = &r->estate->v[i];
@@ -225,8 +239,12 @@ int findings_write_junit(FILE *f, const struct findings_report *r)
 	for (size_t i = 0; i < r->estate->n; i++)
 		failures += r->per_service[i].n > r->per_service[i].nwaived;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-	fprintf(f, "  <testsuite name=\"residency\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-		r->estate->n, failures);
+	if (r->rejudged_scan > 0)
+		fprintf(f, "  <testsuite name=\"residency: re-judgement of scan %lld\"",
+			r->rejudged_scan);
+	else
+		fputs("  <testsuite name=\"residency\"", f);
+	fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", r->estate->n, failures);
 	for (size_t i = 0; i < r->estate->n; i++) {
 		const struct service *s = &r->estate->v[i];
 		const struct judgement *j = &r->per_service[i];
