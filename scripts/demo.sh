@@ -41,8 +41,18 @@ echo "   exit code $after (0: every element resolved, attributed and allowed)"
 echo
 echo "== what changed between the two scans"
 build/residency diff --from 1 --to 2
+echo
+echo "== the compliant scan re-judged under a stricter rule (Singapore only), nothing resolved again"
+mkdir -p "$run/strict"
+printf '%s\n' '{"name": "personal-data", "allow_countries": ["SG"], "deny_countries": ["CN"]}' \
+	>"$run/strict/personal-data.json"
+echo "   residency check --scan 2 --policies $run/strict"
+build/residency check --scan 2 --policies "$run/strict"
+rejudged=$?
+echo "   exit code $rejudged (1: the Oregon addresses are findings under that rule)"
 set -e
-[ "$before" = 1 ] && [ "$after" = 0 ] || { echo "demo: unexpected verdicts" >&2; exit 1; }
+[ "$before" = 1 ] && [ "$after" = 0 ] && [ "$rejudged" = 1 ] ||
+	{ echo "demo: unexpected verdicts" >&2; exit 1; }
 echo
 echo "== evidence for a regulator: scan 1 as a bundle, verified offline; the chain in the database"
 build/residency evidence export --scan 1 --out "$run/evidence-1"
