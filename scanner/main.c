@@ -13,6 +13,7 @@
 const struct cli_command cli_commands[] = {
     {"check", cmd_check, "release gate: judge an estate's data paths against its policies"},
     {"scan", cmd_scan, "run one scan of the configured estate and store it in PostgreSQL"},
+    {"serve", cmd_serve, "the scheduler daemon: scans on a schedule, drift alerts by webhook"},
     {"report", cmd_report, "a stored scan as text, JSON or CSV"},
     {"diff", cmd_diff, "what changed between two stored scans"},
     {"evidence", cmd_evidence,

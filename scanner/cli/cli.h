@@ -33,6 +33,7 @@ int cmd_resolve(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_ranges(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_config(int argc, char **argv);

@@ -4,8 +4,7 @@
  */
 #include "cli/cli.h"
 #include "core/config.h"
-#include "dns/dns.h"
-#include "policy/policy.h"
+#include "scan/setup.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -17,7 +16,8 @@ static void usage(FILE *f)
 		"usage: residency config check FILE\n\n"
 		"Validates a configuration file (JSON) and what it names: the estate, the\n"
 		"policy files, the zone files, the schedules. Errors name file:line.\n\n"
-		"Keys: database, estate (required), policies, zones, offline, ranges\n"
+		"Keys: database, estate (required), policies, zones, resolvers ([\"ADDR[:PORT]\",\n"
+		"...]; none: the system's), offline, ranges\n"
 		"({\"PROVIDER\": \"URL\"}), geoip, cache, max_age, schedule ({\"every\": \"6h\",\n"
 		"\"jitter\": \"10m\"} or {\"cron\": \"0 3 * * *\"}), ranges_refresh ({\"every\": "
 		"\"1d\"}),\n"
@@ -29,8 +29,7 @@ int cmd_config(int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct config *cfg = NULL;
-	struct estate *e = NULL;
-	struct dns *d = NULL;
+	struct setup_summary sum;
 	struct rerr err;
 	enum rstatus rc;
 	int ch;
@@ -46,24 +45,12 @@ int cmd_config(int argc, char **argv)
 		return cli_usage_error("config", "expected: config check FILE");
 	rerr_clear(&err);
 	const char *file = argv[optind + 1];
-	if ((rc = config_load(file, &cfg, &err)) == R_OK &&
-	    (rc = estate_load(cfg->estate, cfg->policies, &e, &err)) == R_OK) {
-		struct dns_options o;
-		memset(&o, 0, sizeof(o));
-		o.zone_files = (const char **)cfg->zones;
-		o.nzone_files = cfg->nzones;
-		o.offline = true; /* loading only: nothing is resolved here */
-		rc = dns_new(&o, &d, &err);
-	}
-	if (rc == R_OK)
-		printf("%s: valid (%zu services, %zu policies, %zu zone files%s)\n", file, e->n,
-		       e->npolicies, cfg->nzones, cfg->offline ? ", offline" : "");
-	dns_free(d);
-	estate_free(e);
-	config_free(cfg);
-	if (rc != R_OK) {
+	if ((rc = setup_config_check(file, &cfg, &sum, &err)) != R_OK) {
 		rerr_log(&err);
 		return rstatus_exit(rc);
 	}
+	printf("%s: valid (%zu services, %zu policies, %zu zone files%s)\n", file, sum.services,
+	       sum.policies, sum.zones, cfg->offline ? ", offline" : "");
+	config_free(cfg);
 	return EXIT_COMPLIANT;
 }

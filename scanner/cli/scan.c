@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "scan/persist.h"
 #include "scan/run.h"
+#include "scan/setup.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -27,8 +28,11 @@ static void usage(FILE *f)
 		"  -c, --config FILE   the configuration (see 'residency config check')\n"
 		"  --db CONNINFO       overrides the configuration's \"database\"\n"
 		"  --date YYYY-MM-DD   the day waivers are judged against (default today, UTC)\n\n"
+		"Names no zone covers are asked of the configuration's \"resolvers\" (the\n"
+		"system's when none), unless it says \"offline\": true. 'residency serve' runs\n"
+		"this same scan on a schedule.\n\n"
 		"Not in this build: resuming an interrupted scan, splitting one scan between\n"
-		"workers, and live DNS (the configuration must say \"offline\": true).\n\n"
+		"workers.\n\n"
 		"Exit: 0 stored and compliant; 1 stored with findings; 2 bad configuration or\n"
 		"input; 3 could not complete (database, ranges).\n");
 }
@@ -82,18 +86,7 @@ int cmd_scan(int argc, char **argv)
 		return cli_usage_error("scan", "-c FILE is required, and nothing else");
 	if ((rc = config_load(file, &cfg, &err)) != R_OK)
 		goto out;
-	in.estate_file = cfg->estate;
-	in.policies = cfg->policies;
-	in.dns.zone_files = (const char **)cfg->zones;
-	in.dns.nzone_files = cfg->nzones;
-	in.dns.offline = cfg->offline;
-	for (size_t i = 0; i < cfg->nranges; i++) {
-		src[i].provider = cfg->range_providers[i];
-		src[i].url = cfg->range_urls[i];
-	}
-	in.sources = src;
-	in.nsources = cfg->nranges;
-	in.geoip = cfg->geoip;
+	setup_input(cfg, &in, src);
 	if ((rc = run_estate(&in, &r, &err)) != R_OK)
 		goto out;
 	if ((rc = store_open(db ? db : cfg->database, &st, &err)) != R_OK)

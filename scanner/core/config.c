@@ -2,6 +2,7 @@
  * config: the configuration table and its reader.
  */
 #include "core/config.h"
+#include "core/addr.h"
 #include "core/jsonpos.h"
 #include "core/schedule.h"
 
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum cfg_type { CFG_STRING, CFG_PATH, CFG_PATHS, CFG_BOOL, CFG_DURATION, CFG_URL };
+enum cfg_type { CFG_STRING, CFG_PATH, CFG_PATHS, CFG_RESOLVERS, CFG_BOOL, CFG_DURATION, CFG_URL };
 
 struct cfg_key {
 	const char *name;
@@ -18,22 +19,26 @@ struct cfg_key {
 	size_t offset;
 	const char *dflt; /* JSON text, as written in a file; NULL: none */
 	const char *help;
+	size_t count; /* lists: offset of the element count */
 };
 
 static const struct cfg_key keys[] = {
     {"database", CFG_STRING, offsetof(struct config, database), NULL,
-     "libpq connection string (PG* variables also work)"},
-    {"estate", CFG_PATH, offsetof(struct config, estate), NULL, "the estate file (required)"},
-    {"policies", CFG_PATH, offsetof(struct config, policies), NULL, "folder of policy files"},
-    {"zones", CFG_PATHS, offsetof(struct config, zones), NULL, "zone files to answer from"},
-    {"offline", CFG_BOOL, offsetof(struct config, offline), "false", "no network for DNS"},
-    {"geoip", CFG_PATH, offsetof(struct config, geoip), NULL, "country database"},
-    {"cache", CFG_PATH, offsetof(struct config, cache), NULL, "range snapshot cache"},
+     "libpq connection string (PG* variables also work)", 0},
+    {"estate", CFG_PATH, offsetof(struct config, estate), NULL, "the estate file (required)", 0},
+    {"policies", CFG_PATH, offsetof(struct config, policies), NULL, "folder of policy files", 0},
+    {"zones", CFG_PATHS, offsetof(struct config, zones), NULL, "zone files to answer from",
+     offsetof(struct config, nzones)},
+    {"resolvers", CFG_RESOLVERS, offsetof(struct config, resolvers), NULL,
+     "resolvers asked for names no zone covers", offsetof(struct config, nresolvers)},
+    {"offline", CFG_BOOL, offsetof(struct config, offline), "false", "no network for DNS", 0},
+    {"geoip", CFG_PATH, offsetof(struct config, geoip), NULL, "country database", 0},
+    {"cache", CFG_PATH, offsetof(struct config, cache), NULL, "range snapshot cache", 0},
     {"max_age", CFG_DURATION, offsetof(struct config, max_age), "\"7d\"",
-     "range snapshots older than this are stale"},
-    {"webhook", CFG_URL, offsetof(struct config, webhook), NULL, "drift alerts go here"},
+     "range snapshots older than this are stale", 0},
+    {"webhook", CFG_URL, offsetof(struct config, webhook), NULL, "drift alerts go here", 0},
     {"signing_key", CFG_PATH, offsetof(struct config, signing_key), NULL,
-     "Ed25519 private key (PEM) that signs each scan's chain link"},
+     "Ed25519 private key (PEM) that signs each scan's chain link", 0},
 };
 
 static char *resolve(const struct config *c, const char *p)
@@ -48,6 +53,39 @@ static char *resolve(const struct config *c, const char *p)
 		memcpy(out + dl, p, strlen(p) + 1);
 	}
 	return out;
+}
+
+/* "ADDR", "ADDR:PORT" (IPv4) or "[ADDR]:PORT", as c-ares takes them. */
+static bool resolver_valid(const char *s)
+{
+	char host[64];
+	const char *port = NULL;
+	struct addr a;
+
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (end == NULL || (size_t)(end - s - 1) >= sizeof(host) || end[1] != ':')
+			return false;
+		snprintf(host, sizeof(host), "%.*s", (int)(end - s - 1), s + 1);
+		port = end + 2;
+	} else {
+		const char *colon = strchr(s, ':');
+		bool v6 = colon && strchr(colon + 1, ':');
+		size_t hl = colon && !v6 ? (size_t)(colon - s) : strlen(s);
+		if (hl >= sizeof(host))
+			return false;
+		snprintf(host, sizeof(host), "%.*s", (int)hl, s);
+		port = colon && !v6 ? colon + 1 : NULL;
+	}
+	if (!addr_parse(host, &a))
+		return false;
+	if (port) {
+		char *end;
+		long p = strtol(port, &end, 10);
+		if (*port == '\0' || *end != '\0' || p < 1 || p > 65535)
+			return false;
+	}
+	return true;
 }
 
 static enum rstatus set_key(struct config *c, const struct cfg_key *k, json_t *v,
@@ -75,12 +113,16 @@ static enum rstatus set_key(struct config *c, const struct cfg_key *k, json_t *v
 		*(long long *)field = secs;
 		return R_OK;
 	}
-	case CFG_PATHS: {
-		size_t i;
+	case CFG_PATHS:
+	case CFG_RESOLVERS: {
+		size_t i, *count = (size_t *)((char *)c + k->count);
+		char **list = field;
 		json_t *e;
+		bool paths = k->type == CFG_PATHS;
 		if (!json_is_array(v))
 			return rerr_set(err, R_EINPUT, c->file, line,
-					"\"%s\" must be an array of paths", k->name);
+					"\"%s\" must be an array of %s", k->name,
+					paths ? "paths" : "\"ADDR[:PORT]\" strings");
 		if (json_array_size(v) > CONFIG_MAX_LIST)
 			return rerr_set(err, R_ELIMIT, c->file, line,
 					"\"%s\" has more than %d entries", k->name,
@@ -91,8 +133,15 @@ static enum rstatus set_key(struct config *c, const struct cfg_key *k, json_t *v
 			snprintf(ep, sizeof(ep), "/%s/%zu", k->name, i);
 			if (!json_is_string(e) || json_string_length(e) == 0)
 				return rerr_set(err, R_EINPUT, c->file, jsonpos_line(pos, ep),
-						"%s[%zu] must be a path", k->name, i);
-			if ((c->zones[c->nzones++] = resolve(c, json_string_value(e))) == NULL)
+						"%s[%zu] must be a %s", k->name, i,
+						paths ? "path" : "string \"ADDR[:PORT]\"");
+			if (!paths && !resolver_valid(json_string_value(e)))
+				return rerr_set(err, R_EINPUT, c->file, jsonpos_line(pos, ep),
+						"%s[%zu] \"%s\" is not ADDR, ADDR:PORT or "
+						"[IPV6]:PORT",
+						k->name, i, json_string_value(e));
+			const char *val = json_string_value(e);
+			if ((list[(*count)++] = paths ? resolve(c, val) : strdup(val)) == NULL)
 				return rerr_set(err, R_ENOMEM, c->file, 0, "out of memory");
 		}
 		return R_OK;
@@ -232,17 +281,22 @@ enum rstatus config_load(const char *path, struct config **out, struct rerr *err
 		} else if (strcmp(key, "description") == 0) {
 			rc = R_OK;
 		} else {
-			rc = rerr_set(err, R_EINPUT, path, jsonpos_line(pos, ptr),
-				      "unknown key \"%s\" (known: database estate policies zones "
-				      "offline ranges geoip cache max_age schedule ranges_refresh "
-				      "webhook signing_key)",
-				      key);
+			rc = rerr_set(
+			    err, R_EINPUT, path, jsonpos_line(pos, ptr),
+			    "unknown key \"%s\" (known: database estate policies zones "
+			    "resolvers offline ranges geoip cache max_age schedule ranges_refresh "
+			    "webhook signing_key)",
+			    key);
 		}
 		if (rc != R_OK)
 			goto out;
 	}
 	if (c->estate == NULL)
 		rc = rerr_set(err, R_EINPUT, path, 1, "missing \"estate\"");
+	else if (c->offline && c->nresolvers)
+		rc =
+		    rerr_set(err, R_EINPUT, path, jsonpos_line(pos, "/resolvers"),
+			     "\"offline\": true means no network: it cannot go with \"resolvers\"");
 out:
 	json_decref(root);
 	jsonpos_free(pos);
@@ -263,6 +317,8 @@ void config_free(struct config *c)
 	free(c->policies);
 	for (size_t i = 0; i < c->nzones; i++)
 		free(c->zones[i]);
+	for (size_t i = 0; i < c->nresolvers; i++)
+		free(c->resolvers[i]);
 	for (size_t i = 0; i < c->nranges; i++) {
 		free(c->range_providers[i]);
 		free(c->range_urls[i]);

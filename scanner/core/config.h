@@ -21,6 +21,8 @@ struct config {
 	char *policies; /* NULL: the bundled policies/ */
 	char *zones[CONFIG_MAX_LIST];
 	size_t nzones;
+	char *resolvers[CONFIG_MAX_LIST]; /* "ADDR[:PORT]" each; none: the system's */
+	size_t nresolvers;
 	bool offline;
 	char *range_providers[CONFIG_MAX_LIST]; /* "ranges": {"aws": "https://...", ...} */
 	char *range_urls[CONFIG_MAX_LIST];

@@ -96,6 +96,8 @@ const char *rstatus_name(enum rstatus code)
 		return "stale data";
 	case R_EINTERNAL:
 		return "internal error";
+	case R_ESTOPPED:
+		return "stopped";
 	}
 	return "unknown status";
 }
@@ -117,6 +119,7 @@ int rstatus_exit(enum rstatus code)
 	case R_EDNS:
 	case R_EDB:
 	case R_EINTERNAL:
+	case R_ESTOPPED:
 		return EXIT_INCOMPLETE;
 	}
 	return EXIT_INCOMPLETE;

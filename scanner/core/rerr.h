@@ -31,6 +31,7 @@ enum rstatus {
 	R_ELIMIT,    /* an outside input went over its bound   -> exit 2 */
 	R_ESTALE,    /* data older than allowed                -> exit 4 */
 	R_EINTERNAL, /* a bug                                  -> exit 3 */
+	R_ESTOPPED,  /* stopped on request (a signal) midway   -> exit 3 */
 };
 
 /* Exit codes of the contract in PRODUCT.md. */

@@ -14,6 +14,7 @@
 #include "core/addr.h"
 #include "core/rerr.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -75,6 +76,10 @@ struct dns_options {
 	int max_inflight; /* 0: default */
 	int timeout_ms;	  /* per try; 0: default */
 	int tries;	  /* 0: default */
+	/* When *stop becomes non-zero (a signal handler sets it), questions not yet
+	 * answered are abandoned as DNS_ERROR: the caller is stopping and throws
+	 * the paths away. NULL: never. */
+	const volatile sig_atomic_t *stop;
 };
 
 struct dns;

@@ -72,6 +72,7 @@ struct live {
 	double window, last_cut;
 	int timeout_ms;
 	bool batch, cut_once;
+	const volatile sig_atomic_t *stop;
 	uint32_t gen;	     /* answers absorbed, numbered from 1 */
 	size_t pending_hits; /* batch mode: answers not yet known, asked for */
 };
@@ -621,11 +622,26 @@ static void send_one(struct live *l, struct question *q)
 	ares_free_string(wire);
 }
 
+void live_set_stop(struct live *l, const volatile sig_atomic_t *stop)
+{
+	l->stop = stop;
+}
+
 void live_flush(struct live *l)
 {
 	size_t next = 0;
 
 	while (next < l->nqueue || l->inflight > 0) {
+		if (l->stop && *l->stop) {
+			/* Stopping: what was not sent is never asked, what is in flight
+			 * is cancelled (on_reply records both as unanswered). */
+			while (next < l->nqueue) {
+				l->inflight++;
+				on_reply(l->queue[next++], ARES_ECANCELLED, 0, NULL, 0);
+			}
+			ares_cancel(l->ch);
+			break;
+		}
 		while (next < l->nqueue && l->inflight < (int)l->window)
 			send_one(l, l->queue[next++]);
 		fd_set rd, wr;
@@ -639,7 +655,11 @@ void live_flush(struct live *l)
 			continue;
 		}
 		tvp = ares_timeout(l->ch, NULL, &tv);
-		select(nfds, &rd, &wr, NULL, tvp);
+		if (select(nfds, &rd, &wr, NULL, tvp) < 0) {
+			/* A signal (EINTR): the sets say nothing; let c-ares check its timers. */
+			FD_ZERO(&rd);
+			FD_ZERO(&wr);
+		}
 		ares_process(l->ch, &rd, &wr);
 	}
 	l->nqueue = 0;

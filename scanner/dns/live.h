@@ -18,6 +18,8 @@ enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int trie
 		      struct live **out, struct rerr *err);
 /* Safe to call with NULL. */
 void live_free(struct live *l);
+/* From now on live_flush() gives up on what is unanswered once *stop is set. */
+void live_set_stop(struct live *l, const volatile sig_atomic_t *stop);
 /*
  * Answers one question (from the cache when asked before). ans->rr points into
  * the cache. In batch mode an answer not yet known is queued and ans->pending

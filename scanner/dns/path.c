@@ -141,6 +141,8 @@ enum rstatus dns_new(const struct dns_options *opt, struct dns **out, struct rer
 	if (!opt->offline && (rc = live_new(opt->resolvers, opt->nresolvers, opt->timeout_ms,
 					    opt->tries, opt->max_inflight, &d->live, err)) != R_OK)
 		goto fail;
+	if (d->live)
+		live_set_stop(d->live, opt->stop);
 	for (size_t i = 0; i < opt->nzone_files; i++)
 		if ((rc = zonedb_load(d->zones, opt->zone_files[i], err)) != R_OK)
 			goto fail;

@@ -99,18 +99,34 @@ static enum rstatus service_paths(struct dns *d, const struct service *s, struct
 	return rc;
 }
 
+static bool stopping(const struct run_input *in)
+{
+	return in->stop && *in->stop;
+}
+
+static enum rstatus stopped(const char *when, struct rerr *err)
+{
+	return rerr_set(err, R_ESTOPPED, NULL, 0, "stopped %s", when);
+}
+
 enum rstatus run_estate(const struct run_input *in, struct run **out, struct rerr *err)
 {
 	struct run *r = calloc(1, sizeof(*r));
+	struct dns_options dopt = in->dns;
 	enum rstatus rc;
 
 	*out = NULL;
 	if (r == NULL)
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	dopt.stop = in->stop;
 	if ((rc = estate_load(in->estate_file, in->policies, &r->estate, err)) != R_OK ||
-	    (rc = dns_new(&in->dns, &r->dns, err)) != R_OK ||
+	    (rc = dns_new(&dopt, &r->dns, err)) != R_OK ||
 	    (rc = attrib_open(in->sources, in->nsources, in->geoip, &r->attrib, err)) != R_OK)
 		goto fail;
+	if (stopping(in)) {
+		rc = stopped("while loading the estate, zones and ranges", err);
+		goto fail;
+	}
 	if ((r->services = calloc(r->estate->n + 1, sizeof(*r->services))) == NULL) {
 		rc = rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 		goto fail;
@@ -121,6 +137,13 @@ enum rstatus run_estate(const struct run_input *in, struct run **out, struct rer
 		if ((rc = service_paths(r->dns, svc, &s->paths, &s->is_mail, &s->npaths, err)) !=
 		    R_OK)
 			goto fail;
+		if (stopping(in)) { /* its paths may have been cut short: judge nothing */
+			char when[512];
+			snprintf(when, sizeof(when), "while resolving service %zu of %zu (%s)",
+				 i + 1, r->estate->n, svc->name);
+			rc = stopped(when, err);
+			goto fail;
+		}
 		if ((rc = judge_service(svc, estate_policy(r->estate, svc->policy), s->paths,
 					s->is_mail, s->npaths, attribute, r->attrib, in->today,
 					&s->judged, err)) != R_OK)

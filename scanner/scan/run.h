@@ -22,6 +22,9 @@ struct run_input {
 	size_t nsources;
 	const char *geoip; /* NULL: bundled */
 	char today[11];	   /* YYYY-MM-DD, for waivers */
+	/* Set by a signal handler to stop: the step in hand ends (DNS questions
+	 * in flight are abandoned) and run_estate() returns R_ESTOPPED. NULL: never. */
+	const volatile sig_atomic_t *stop;
 };
 
 struct run_service {
@@ -39,7 +42,8 @@ struct run {
 	size_t endpoints;	      /* paths judged */
 };
 
-/* Runs the whole pipeline. Caller frees with run_free(). */
+/* Runs the whole pipeline. Caller frees with run_free(). A stopped run
+ * (R_ESTOPPED) returns nothing: its paths are incomplete. */
 enum rstatus run_estate(const struct run_input *in, struct run **out, struct rerr *err);
 /* Safe to call with NULL. */
 void run_free(struct run *r);

@@ -24,6 +24,11 @@ static enum rstatus pg_error(struct rerr *err, PGconn *conn, const char *what)
 	size_t n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
+	/* libpq's messages run over lines ("...failed: ...\n\tIs the server running");
+	 * a log line is one line. */
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
 	return rerr_set(err, R_EDB, "postgresql", 0, "%s: %s", what, msg);
 }
 

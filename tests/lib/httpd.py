@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""A small HTTP server on 127.0.0.1 for the fetch tests: real sockets, real
-HTTP, and the faults range sources have. It picks a free port, writes it to
-the file named by argv[1], and serves files from the checkout (argv[2]) until
-killed.
+"""A small HTTP server on 127.0.0.1 for the fetch and serve tests: real
+sockets, real HTTP, and the faults range sources and webhook receivers have.
+It picks a free port, writes it to the file named by argv[1], and serves files
+from the checkout (argv[2]) until killed. With argv[3], every POST is
+appended to that file as one JSON line {"path", "content_type", "body"}.
 
   /aws.json           the bundled AWS file, ETag "v1"; 304 to If-None-Match "v1"
   /flaky/NAME/N       503 for the first N requests to NAME, then the AWS file
@@ -11,15 +12,22 @@ killed.
   /garbage            the first 50,000 bytes of the AWS file (does not parse)
   /shrunk             a valid AWS-format file with 2 prefixes
   /missing            404
+  POST /hook          204 (a webhook receiver)
+  POST /hook/fail/N/NAME  500 for the first N POSTs to NAME, then 204
+  POST /hook/500      500, always
 """
 import http.server
+import json
 import os
 import socketserver
 import sys
+import threading
 import time
 
 top = sys.argv[2]
+record = sys.argv[3] if len(sys.argv) > 3 else None
 counts = {}
+lock = threading.Lock()
 AWS = os.path.join(top, "data/ranges/aws/ip-ranges-2025-07-24.json")
 FILES = {
     "/garbage": os.path.join(top, "tests/fixtures/ranges/bad/aws-truncated.json"),
@@ -89,6 +97,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p in FILES:
             return self.send_file(FILES[p])
         self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode("utf-8", "replace")
+        p = self.path
+        with lock:
+            if record:
+                with open(record, "a") as f:
+                    f.write(json.dumps({"path": p,
+                                        "content_type": self.headers.get("Content-Type"),
+                                        "body": body}) + "\n")
+            status = 404
+            if p == "/hook":
+                status = 204
+            elif p == "/hook/500":
+                status = 500
+            elif p.startswith("/hook/fail/"):
+                _, _, _, n_fail, name = p.split("/")
+                counts[name] = counts.get(name, 0) + 1
+                status = 500 if counts[name] <= int(n_fail) else 204
+        self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
