@@ -44,7 +44,9 @@ print_env() {
 
 case $cmd in
 start)
-	if [ "$(id -u)" = 0 ]; then
+	if [ -f "$dir/location" ] && [ -f "$home/data/PG_VERSION" ]; then
+		: # started before (and stopped): the same cluster, the same socket
+	elif [ "$(id -u)" = 0 ]; then
 		id postgres >/dev/null 2>&1 || { echo "pg.sh: no 'postgres' user; run 'make deps'" >&2; exit 3; }
 		chown postgres "$dir"
 		if ! runuser -u postgres -- test -w "$dir" || [ ${#dir} -gt 80 ]; then

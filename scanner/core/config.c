@@ -239,7 +239,7 @@ enum rstatus config_load(const char *path, struct config **out, struct rerr *err
 			if (rc != R_OK)
 				goto out;
 		}
-	if ((rc = jsonpos_load(path, &root, &pos, err)) != R_OK)
+	if ((rc = jsonpos_load_text(path, &root, &pos, &c->text, err)) != R_OK)
 		goto out;
 	if (!json_is_object(root)) {
 		rc = rerr_set(err, R_EINPUT, path, 1, "a configuration is a JSON object");
@@ -331,5 +331,6 @@ void config_free(struct config *c)
 	free(c->ranges_every);
 	free(c->webhook);
 	free(c->signing_key);
+	free(c->text);
 	free(c);
 }

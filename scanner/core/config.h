@@ -34,6 +34,7 @@ struct config {
 	char *ranges_every;			    /* "ranges_refresh" */
 	char *webhook;
 	char *signing_key; /* NULL: scan links are not signed */
+	char *text;	   /* the file as it was read and checked: what a scan records */
 };
 
 /* Reads and validates a configuration file. Caller frees with config_free(). */

@@ -196,18 +196,28 @@ oom:
 	return rerr_set(err, R_ENOMEM, name, 0, "out of memory");
 }
 
-enum rstatus jsonpos_load(const char *path, json_t **root, struct jsonpos **pos, struct rerr *err)
+enum rstatus jsonpos_load_text(const char *path, json_t **root, struct jsonpos **pos, char **text,
+			       struct rerr *err)
 {
 	struct buf b;
 	enum rstatus rc;
 
 	*root = NULL;
 	*pos = NULL;
+	if (text)
+		*text = NULL;
 	buf_init(&b, JSONPOS_MAX_BYTES);
 	if ((rc = buf_read_file(&b, path, err)) == R_OK)
-		rc = jsonpos_loadb(b.data, b.len, path, root, pos, err);
+		rc = jsonpos_loadb(b.data ? b.data : "", b.len, path, root, pos, err);
 	else if (rc == R_EIO && err)
 		rc = err->code = R_EINPUT; /* a file the user named and we cannot read: bad input */
+	if (rc == R_OK && text && (*text = strdup(b.data ? b.data : "")) == NULL)
+		rc = rerr_set(err, R_ENOMEM, path, 0, "out of memory");
 	buf_free(&b);
 	return rc;
+}
+
+enum rstatus jsonpos_load(const char *path, json_t **root, struct jsonpos **pos, struct rerr *err)
+{
+	return jsonpos_load_text(path, root, pos, NULL, err);
 }

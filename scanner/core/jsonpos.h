@@ -23,6 +23,9 @@ struct jsonpos;
  * file:line.
  */
 enum rstatus jsonpos_load(const char *path, json_t **root, struct jsonpos **pos, struct rerr *err);
+/* The same, and the text that was parsed (malloc'd) in *text. */
+enum rstatus jsonpos_load_text(const char *path, json_t **root, struct jsonpos **pos, char **text,
+			       struct rerr *err);
 /* Same for a buffer; name is used in errors. */
 enum rstatus jsonpos_loadb(const char *data, size_t len, const char *name, json_t **root,
 			   struct jsonpos **pos, struct rerr *err);

@@ -120,7 +120,8 @@ void dns_live_counts(const struct dns *d, size_t *asked, size_t *answered);
 /* Questions that needed a retry and the in-flight window now (0 offline). */
 void dns_live_stats(const struct dns *d, size_t *retried, int *window);
 
-/* Every answer given so far by this dns object, in order; valid until dns_free(). */
+/* Every distinct answer given so far by this dns object (each (name, type) once,
+ * however many paths used it), in order; valid until dns_free(). */
 size_t dns_answers(const struct dns *d, const struct dns_answer **out);
 /* Empties the answer log (the answers stay cached: nothing is asked again).
  * For callers that stream paths out and keep no answer index. */

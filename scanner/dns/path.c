@@ -38,7 +38,61 @@ struct dns {
 	struct buf scratch;
 	const char *last_file, *last_resolver; /* the interned resolver of the last answer */
 	bool last_from_zone;
+	/* Each distinct answer is logged once: (name, type) -> its index + 1, open
+	 * addressing keyed by the address of the name's one stored copy. */
+	struct seen {
+		const char *name;
+		uint16_t type;
+		uint32_t index;
+	} * seen;
+	size_t nseen, capseen;
 };
+
+static size_t seen_hash(const char *name, uint16_t type, size_t cap)
+{
+	uintptr_t h = (uintptr_t)name * 0x9E3779B97F4A7C15u ^ type;
+	return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+/* The log index of (name, type) when logged before, else -1. */
+static int seen_find(const struct dns *d, const char *name, uint16_t type)
+{
+	if (d->capseen == 0)
+		return -1;
+	for (size_t i = seen_hash(name, type, d->capseen); d->seen[i].name;
+	     i = (i + 1) & (d->capseen - 1))
+		if (d->seen[i].name == name && d->seen[i].type == type)
+			return (int)d->seen[i].index;
+	return -1;
+}
+
+static bool seen_add(struct dns *d, const char *name, uint16_t type, uint32_t index)
+{
+	if (2 * (d->nseen + 1) >= d->capseen) {
+		size_t ncap = d->capseen ? d->capseen * 2 : 1024;
+		struct seen *v = calloc(ncap, sizeof(*v));
+		if (v == NULL)
+			return false;
+		for (size_t k = 0; k < d->capseen; k++)
+			if (d->seen[k].name) {
+				size_t i = seen_hash(d->seen[k].name, d->seen[k].type, ncap);
+				while (v[i].name)
+					i = (i + 1) & (ncap - 1);
+				v[i] = d->seen[k];
+			}
+		free(d->seen);
+		d->seen = v;
+		d->capseen = ncap;
+	}
+	size_t i = seen_hash(name, type, d->capseen);
+	while (d->seen[i].name)
+		i = (i + 1) & (d->capseen - 1);
+	d->seen[i].name = name;
+	d->seen[i].type = type;
+	d->seen[i].index = index;
+	d->nseen++;
+	return true;
+}
 
 /* The one stored copy of s; NULL when out of memory. */
 static const char *intern(struct strset *t, const char *s)
@@ -165,6 +219,7 @@ void dns_free(struct dns *d)
 	zonedb_free(d->zones);
 	live_free(d->live);
 	free(d->answers);
+	free(d->seen);
 	for (size_t i = 0; i < d->strs.cap; i++)
 		free(d->strs.v[i]);
 	free(d->strs.v);
@@ -201,6 +256,9 @@ const char *dns_intern(struct dns *d, const char *s)
 void dns_forget_answers(struct dns *d)
 {
 	d->nanswers = 0;
+	free(d->seen);
+	d->seen = NULL;
+	d->nseen = d->capseen = 0;
 }
 
 static const char *type_name(uint16_t t)
@@ -230,7 +288,14 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 		zonedb_query(d->zones, name, type, ans);
 	else
 		live_query(d->live, name, type, ans);
-	if (ans->pending || d->nanswers >= DNS_MAX_ANSWERS)
+	if (ans->pending)
+		return -1;
+	/* One stored copy of the name: the live cache's, or the interned one. */
+	const char *key = ans->data && ans->asked ? ans->asked : intern(&d->strs, name);
+	int known = key ? seen_find(d, key, type) : -1;
+	if (known >= 0)
+		return known;
+	if (key == NULL || d->nanswers >= DNS_MAX_ANSWERS)
 		return -1;
 	if (d->nanswers == d->capanswers) {
 		size_t ncap = d->capanswers ? d->capanswers * 2 : 256;
@@ -274,7 +339,8 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 		a->data = intern(&d->strs, d->scratch.data ? d->scratch.data : "");
 		clock_gettime(CLOCK_REALTIME, &a->when);
 	}
-	if (a->name == NULL || a->data == NULL || a->resolver == NULL)
+	if (a->name == NULL || a->data == NULL || a->resolver == NULL ||
+	    !seen_add(d, key, type, (uint32_t)d->nanswers))
 		return -1;
 	return (int)d->nanswers++;
 }
@@ -484,6 +550,18 @@ static void build(struct dns *d, const char *name, bool mx, struct path *p)
 		mail_hosts(d, p, 0);
 }
 
+/* A finished path keeps no spare elements (many paths are held at once). */
+static void fit(struct path *p)
+{
+	if (p->n == 0 || p->n == p->cap)
+		return;
+	struct path_elem *v = realloc(p->elems, p->n * sizeof(*v));
+	if (v) {
+		p->elems = v;
+		p->cap = p->n;
+	}
+}
+
 enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bool *want_mx,
 			       size_t n, struct path *paths, struct rerr *err)
 {
@@ -491,8 +569,10 @@ enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bo
 	if (n > 0) /* build() reuses a path's element array */
 		memset(paths, 0, n * sizeof(*paths));
 	if (d->live == NULL) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			build(d, names[i], want_mx && want_mx[i], &paths[i]);
+			fit(&paths[i]);
+		}
 		return R_OK;
 	}
 	/*
@@ -512,14 +592,16 @@ enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bo
 		for (size_t i = 0; i < n; i++) {
 			if (done[i])
 				continue;
-			size_t mark = d->nanswers, hits = live_pending_hits(d->live);
+			size_t hits = live_pending_hits(d->live);
 			build(d, names[i], want_mx && want_mx[i], &paths[i]);
 			if (live_pending_hits(d->live) == hits) {
 				done[i] = true;
 				left--;
+				fit(&paths[i]);
 			} else {
-				paths[i].n = 0; /* built again next round, in the same array */
-				d->nanswers = mark;
+				/* Built again next round, in the same array. The answers it
+				 * logged stay: each is a real answer, logged once. */
+				paths[i].n = 0;
 			}
 		}
 		if (left > 0 && live_queued(d->live) == 0) {

@@ -498,7 +498,7 @@ static enum rstatus load_services(struct estate *e, const char *path, struct rer
 	enum rstatus rc;
 	size_t i;
 
-	if ((rc = jsonpos_load(path, &root, &pos, err)) != R_OK)
+	if ((rc = jsonpos_load_text(path, &root, &pos, &e->text, err)) != R_OK)
 		return rc;
 	if (!json_is_object(root)) {
 		rc = rerr_set(err, R_EINPUT, path, 1,
@@ -674,6 +674,7 @@ void estate_free(struct estate *e)
 		policy_clear(&e->policies[i]);
 	free(e->policies);
 	free(e->file);
+	free(e->text);
 	free(e);
 }
 

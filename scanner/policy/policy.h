@@ -57,6 +57,7 @@ struct service {
 
 struct estate {
 	char *file;
+	char *text; /* the estate file as read; NULL for an estate built in memory */
 	struct service *v;
 	size_t n, vcap;
 	struct policy *policies;

@@ -48,6 +48,10 @@ static void text_array(struct buf *b, const void *v, size_t n, size_t stride)
 	buf_addstr(b, "}");
 }
 
+/*
+ * The scans row: a new one (*id == 0), or scan *id again when it ended
+ * interrupted or failed with nothing stored and the same configuration (resume).
+ */
 static enum rstatus begin_scan(struct store *st, const struct config *cfg, const struct run *r,
 			       long long *id, struct rerr *err)
 {
@@ -56,7 +60,12 @@ static enum rstatus begin_scan(struct store *st, const struct config *cfg, const
 	uint8_t md[DIGEST_LEN];
 	struct digest *dg = digest_new();
 
-	file_sha(cfg->file, csha);
+	/* The configuration as it was read and checked (the file may have changed
+	 * since: serve keeps the old one when a reload is refused). */
+	if (cfg->text)
+		digest_sha256_hex(cfg->text, strlen(cfg->text), csha);
+	else
+		file_sha(cfg->file, csha);
 	for (size_t i = 0; dg && i < r->estate->npolicies; i++) {
 		const char *f[2] = {r->estate->policies[i].file, r->estate->policies[i].text};
 		digest_record(dg, "policy", 2, f);
@@ -71,13 +80,36 @@ static enum rstatus begin_scan(struct store *st, const struct config *cfg, const
 	snprintf(epoch, sizeof(epoch), "%llu", attrib_geoip_epoch(r->attrib));
 	buf_init(&zones, 1 << 20);
 	text_array(&zones, (const char *const *)cfg->zones, cfg->nzones, 0);
-	const char *p[6] = {r->estate->file, cfg->file, zones.data, csha, psha, epoch};
-	PGresult *res =
-	    PQexecParams(store_conn(st),
-			 "INSERT INTO scans (estate, config_path, zone_files, config_sha256, "
-			 "policy_sha256, geoip_build_epoch) VALUES ($1, $2, $3, $4, $5, $6) "
-			 "RETURNING id",
-			 6, NULL, p, NULL, NULL, 0);
+	char idtext[32];
+	snprintf(idtext, sizeof(idtext), "%lld", *id);
+	const char *p[7] = {r->estate->file, cfg->file, zones.data, csha, psha, epoch, idtext};
+	PGresult *res;
+	if (*id > 0) {
+		res = PQexecParams(
+		    store_conn(st),
+		    "UPDATE scans SET status = 'running', finished_at = NULL, error = NULL, "
+		    "estate = $1, config_path = $2, zone_files = $3, policy_sha256 = $5, "
+		    "geoip_build_epoch = $6 WHERE id = $7 AND status IN ('interrupted', 'failed') "
+		    "AND coalesce(config_sha256, $4) = $4 AND NOT EXISTS (SELECT 1 FROM "
+		    "scan_elements WHERE scan_id = $7) RETURNING id",
+		    7, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0) {
+			PQclear(res);
+			buf_free(&zones);
+			return rerr_set(
+			    err, R_EINPUT, NULL, 0,
+			    "scan %lld cannot be resumed: only an interrupted or failed "
+			    "scan of this same configuration file (same SHA-256) is",
+			    *id);
+		}
+	} else {
+		res = PQexecParams(
+		    store_conn(st),
+		    "INSERT INTO scans (estate, config_path, zone_files, config_sha256, "
+		    "policy_sha256, geoip_build_epoch) VALUES ($1, $2, $3, $4, $5, $6) "
+		    "RETURNING id",
+		    6, NULL, p, NULL, NULL, 0);
+	}
 	buf_free(&zones);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
@@ -140,10 +172,13 @@ static enum rstatus documents(struct store *st, long long id, const struct confi
 	snprintf(idtext, sizeof(idtext), "%lld", id);
 	buf_init(&b, 64u * 1024 * 1024);
 	const char *files[2] = {cfg->file, r->estate->file};
+	const char *texts[2] = {cfg->text, r->estate->text};
 	const char *kinds[2] = {"config", "estate"};
 	for (int i = 0; i < 2 && rc == R_OK; i++) {
 		buf_reset(&b);
-		if ((rc = buf_read_file(&b, files[i], err)) == R_OK)
+		if (texts[i]) /* as read when the scan started */
+			rc = document(st, idtext, kinds[i], files[i], texts[i], err);
+		else if ((rc = buf_read_file(&b, files[i], err)) == R_OK)
 			rc = document(st, idtext, kinds[i], files[i], b.data ? b.data : "", err);
 	}
 	buf_free(&b);
@@ -380,6 +415,13 @@ static enum rstatus observations(struct store *st, long long id, const struct ru
 
 enum rstatus persist_scan(struct store *st, const struct config *cfg, const struct run *r,
 			  long long *scan_id, struct scan_counts *counts, struct rerr *err)
+{
+	*scan_id = 0;
+	return persist_resume(st, cfg, r, scan_id, counts, err);
+}
+
+enum rstatus persist_resume(struct store *st, const struct config *cfg, const struct run *r,
+			    long long *scan_id, struct scan_counts *counts, struct rerr *err)
 {
 	enum rstatus rc;
 	int have = 0;

@@ -17,5 +17,13 @@ struct scan_counts {
 
 enum rstatus persist_scan(struct store *st, const struct config *cfg, const struct run *r,
 			  long long *scan_id, struct scan_counts *counts, struct rerr *err);
+/*
+ * The same, into scan *scan_id (not 0) that ended interrupted or failed: a
+ * scan stores all of it or nothing, so such a scan holds no observations, and
+ * its run is stored under its own id. Refused (R_EINPUT) for any other scan,
+ * or when the configuration file's SHA-256 is not the one the scan recorded.
+ */
+enum rstatus persist_resume(struct store *st, const struct config *cfg, const struct run *r,
+			    long long *scan_id, struct scan_counts *counts, struct rerr *err);
 
 #endif
