@@ -18,24 +18,13 @@ static char *DB;
 
 static void setup(void)
 {
-	char cmd[4096];
-
-	DB = tu_createdb();
+	DB = tu_migrated_db();
 	ck_assert_ptr_nonnull(DB);
-	snprintf(cmd, sizeof(cmd), "'%s' db migrate --db '%s'", tu_bin(), DB);
-	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
 }
 
 static void teardown(void)
 {
 	free(DB);
-}
-
-static int run(const char *args, char **out, char **err)
-{
-	char cmd[40000];
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s", tu_path(""), tu_bin(), args);
-	return tu_run(cmd, out, err);
 }
 
 static int sql(const char *statement)
@@ -50,7 +39,7 @@ static void scan(const char *config, int want)
 {
 	char args[4096];
 	snprintf(args, sizeof(args), "scan -c %s --db '%s'", config, DB);
-	ck_assert_int_eq(run(args, NULL, NULL), want);
+	ck_assert_int_eq(tu_cli(args, NULL, NULL), want);
 }
 
 /* Exports scan id into a new folder under the test's temporary folder; caller frees. */
@@ -62,7 +51,7 @@ static char *export_scan(long long id, const char *extra)
 	free(dir);
 	snprintf(args, sizeof(args), "evidence export --scan %lld --out '%s' --db '%s' %s", id, out,
 		 DB, extra);
-	ck_assert_msg(run(args, NULL, &err) == 0, "export failed: %s", err);
+	ck_assert_msg(tu_cli(args, NULL, &err) == 0, "export failed: %s", err);
 	free(err);
 	return out;
 }
@@ -71,7 +60,7 @@ static int verify(const char *bundle, const char *extra, char **out)
 {
 	char args[20000];
 	snprintf(args, sizeof(args), "evidence verify '%s' %s", bundle, extra);
-	return run(args, out, NULL);
+	return tu_cli(args, out, NULL);
 }
 
 static void list(const char *dir, const char *rel, char (*v)[512], size_t *n, size_t max)
@@ -159,7 +148,7 @@ START_TEST(a_changed_row_in_the_database_is_named)
 	scan("examples/before.json", 1);
 	char args[4096];
 	snprintf(args, sizeof(args), "evidence verify --db-chain --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 0);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "verified: 1 links in order"));
 	free(out);
 	char *b = export_scan(1, "");
@@ -167,7 +156,7 @@ START_TEST(a_changed_row_in_the_database_is_named)
 	ck_assert_int_eq(sql("SET session_replication_role = replica; UPDATE scan_answers SET "
 			     "data = data || ' ' WHERE scan_id = 1 AND seq = 3"),
 			 0);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	ck_assert_ptr_nonnull(strstr(out, "scan 1: its rows no longer give the digest"));
 	free(out);
 	/* The bundle taken before names the row and the column that changed. */
@@ -180,7 +169,7 @@ START_TEST(a_changed_row_in_the_database_is_named)
 	/* And a tampered scan is not exported as if it were sound. */
 	char *dir = tu_tmpdir();
 	snprintf(args, sizeof(args), "evidence export --scan 1 --out '%s/b' --db '%s'", dir, DB);
-	ck_assert_int_eq(run(args, NULL, &err), 1);
+	ck_assert_int_eq(tu_cli(args, NULL, &err), 1);
 	ck_assert_ptr_nonnull(strstr(err, "the database was changed; not exported"));
 	free(err);
 	free(dir);
@@ -201,7 +190,7 @@ START_TEST(the_chain_links_scans_in_order_and_a_deleted_scan_is_found)
 	free(out);
 	free(b);
 	snprintf(args, sizeof(args), "evidence verify --db-chain --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 0);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "verified: 3 links in order, 3 scan digests"));
 	free(out);
 	/* Links are never rewritten or removed while the triggers stand. */
@@ -218,7 +207,7 @@ START_TEST(the_chain_links_scans_in_order_and_a_deleted_scan_is_found)
 		"DELETE FROM scan_sources WHERE scan_id = 2; "
 		"DELETE FROM scan_documents WHERE scan_id = 2; DELETE FROM scans WHERE id = 2"),
 	    0);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	ck_assert_ptr_nonnull(
 	    strstr(out, "the chain jumps from link 1 (scan 1) to link 3 (scan 3)"));
 	free(out);
@@ -226,7 +215,7 @@ START_TEST(the_chain_links_scans_in_order_and_a_deleted_scan_is_found)
 	ck_assert_int_eq(sql("SET session_replication_role = replica; "
 			     "UPDATE scan_links SET seq = 2 WHERE scan_id = 3"),
 			 0);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	ck_assert_ptr_nonnull(strstr(out, "does not follow the link before it"));
 	free(out);
 }
@@ -266,7 +255,7 @@ START_TEST(a_signed_link_verifies_with_its_key_and_not_another)
 	ck_assert_ptr_nonnull(strstr(out, "the signature does not match"));
 	free(out);
 	snprintf(cmd, sizeof(cmd), "evidence verify --db-chain --db '%s'", DB);
-	ck_assert_int_eq(run(cmd, NULL, NULL), 0);
+	ck_assert_int_eq(tu_cli(cmd, NULL, NULL), 0);
 	free(b);
 	free(dir);
 }

@@ -17,24 +17,13 @@ static char *DB;
 
 static void setup(void)
 {
-	char cmd[4096];
-
-	DB = tu_createdb();
+	DB = tu_migrated_db();
 	ck_assert_ptr_nonnull(DB);
-	snprintf(cmd, sizeof(cmd), "'%s' db migrate --db '%s'", tu_bin(), DB);
-	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
 }
 
 static void teardown(void)
 {
 	free(DB);
-}
-
-static int run(const char *args, char **out, char **err)
-{
-	char cmd[8192];
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s", tu_path(""), tu_bin(), args);
-	return tu_run(cmd, out, err);
 }
 
 static char *escaped(const char *s)
@@ -101,16 +90,16 @@ START_TEST(story_before_shows_the_verdict_and_every_service)
 	char args[4096], *out = NULL, *json = NULL;
 
 	snprintf(args, sizeof(args), "scan -c examples/before.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, NULL, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, NULL, NULL), 1);
 	snprintf(args, sizeof(args), "scan -c examples/after.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, NULL, NULL), 0);
+	ck_assert_int_eq(tu_cli(args, NULL, NULL), 0);
 
 	/* Same exit code as the other formats. */
 	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format json", DB);
-	ck_assert_int_eq(run(args, &json, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &json, NULL), 1);
 	free(json);
 	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format html", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	ck_assert_ptr_nonnull(strstr(out, "<!DOCTYPE html>"));
 	ck_assert_ptr_nonnull(strstr(out, "class=\"verdict v-violation\""));
 	ck_assert_ptr_nonnull(strstr(out, "VIOLATION</strong>"));
@@ -141,7 +130,7 @@ START_TEST(story_before_shows_the_verdict_and_every_service)
 	free(out);
 
 	snprintf(args, sizeof(args), "report --scan 2 --db '%s' --format html", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 0);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "COMPLIANT</strong>"));
 	ck_assert_ptr_nonnull(strstr(out, "<td><b>SG</b></td>"));
 	ck_assert_ptr_nonnull(strstr(out, "<td><b>US</b></td>"));
@@ -154,9 +143,9 @@ START_TEST(a_host_name_that_is_a_tag_shows_as_text)
 	char args[4096], *out = NULL;
 
 	snprintf(args, sizeof(args), "scan -c tests/fixtures/scan/html.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, NULL, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, NULL, NULL), 1);
 	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format html", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	/* The endpoint as written, and the zone's name on the CNAME chain. */
 	ck_assert_ptr_nonnull(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;.html.test."));
 	ck_assert_ptr_nonnull(strstr(out, "&lt;script&gt;alert\\(1\\)&lt;/script&gt;.html.test."));
@@ -191,7 +180,7 @@ START_TEST(an_incomplete_scan_is_never_shown_as_a_pass)
 		 DB);
 	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
 	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format html", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 3);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 3);
 	ck_assert_ptr_nonnull(strstr(out, "class=\"verdict v-incomplete\""));
 	ck_assert_ptr_nonnull(strstr(out, "INCOMPLETE</strong>"));
 	ck_assert_ptr_nonnull(strstr(out, "<b>running</b>"));
@@ -200,9 +189,9 @@ START_TEST(an_incomplete_scan_is_never_shown_as_a_pass)
 	assert_parses(out);
 	free(out);
 	snprintf(args, sizeof(args), "report --scan 7 --db '%s' --format html", DB);
-	ck_assert_int_eq(run(args, NULL, NULL), 2);
+	ck_assert_int_eq(tu_cli(args, NULL, NULL), 2);
 	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format pdf", DB);
-	ck_assert_int_eq(run(args, NULL, NULL), 2);
+	ck_assert_int_eq(tu_cli(args, NULL, NULL), 2);
 }
 END_TEST
 

@@ -21,24 +21,13 @@ static char *DB;
 
 static void setup(void)
 {
-	char cmd[4096];
-
-	DB = tu_createdb();
+	DB = tu_migrated_db();
 	ck_assert_ptr_nonnull(DB);
-	snprintf(cmd, sizeof(cmd), "'%s' db migrate --db '%s'", tu_bin(), DB);
-	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
 }
 
 static void teardown(void)
 {
 	free(DB);
-}
-
-static int run(const char *args, char **out, char **err)
-{
-	char cmd[16384];
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s", tu_path(""), tu_bin(), args);
-	return tu_run(cmd, out, err);
 }
 
 static void sql(const char *statements)
@@ -55,7 +44,7 @@ static json_t *json_of(const char *args, int want)
 {
 	char *out = NULL, *err = NULL;
 	json_error_t je;
-	int got = run(args, &out, &err);
+	int got = tu_cli(args, &out, &err);
 	ck_assert_msg(got == want, "%s: exit %d, wanted %d: %s", args, got, want, err);
 	json_t *doc = json_loads(out, 0, &je);
 	ck_assert_msg(doc != NULL, "%s: not JSON: %s", args, je.text);
@@ -127,10 +116,10 @@ START_TEST(story_rejudged_under_its_own_and_a_stricter_policy)
 	char args[4096], *out = NULL;
 
 	snprintf(args, sizeof(args), "scan -c examples/before.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	free(out);
 	snprintf(args, sizeof(args), "scan -c examples/after.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 0);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 0);
 	free(out);
 	/* Stricter: Singapore only, the United States denied too, AWS only, and a
 	 * waiver for one endpoint. */
@@ -171,7 +160,7 @@ START_TEST(story_rejudged_under_its_own_and_a_stricter_policy)
 
 	/* Text and JUnit say it too; the JUnit stays valid. */
 	snprintf(args, sizeof(args), "check --scan 1 --db '%s' --policies '%s'", DB, strict);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	ck_assert_msg(strncmp(out, "Re-judgement of scan 1 (", 24) == 0, "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "nothing resolved or attributed again"));
 	free(out);
@@ -179,7 +168,7 @@ START_TEST(story_rejudged_under_its_own_and_a_stricter_policy)
 	snprintf(args, sizeof(args),
 		 "check --scan 1 --db '%s' --policies '%s' --format junit --output '%s/j.xml'", DB,
 		 strict, dir);
-	ck_assert_int_eq(run(args, NULL, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, NULL, NULL), 1);
 	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s/j.xml'",
 		 tu_path("tests/fixtures/junit/junit.xsd"), dir);
 	ck_assert_msg(tu_run(cmd, NULL, &err) == 0, "xmllint: %s", err);
@@ -203,7 +192,7 @@ START_TEST(judgement_pair_and_endpoints_judged_twice)
 
 	snprintf(args, sizeof(args),
 		 "scan -c tests/fixtures/scan/judge.json --date 2026-11-24 --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	free(out);
 	/* Every case of the pair, its waiver and its expired waiver included. */
 	ck_assert_uint_eq(
@@ -223,7 +212,7 @@ START_TEST(judgement_pair_and_endpoints_judged_twice)
 
 	/* Listed twice, listed and matched by a pattern, endpoint and mail domain. */
 	snprintf(args, sizeof(args), "scan -c tests/fixtures/scan/twice.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	free(out);
 	same_as_fresh(2,
 		      "--estate tests/fixtures/scan/twice-estate.json --zone "
@@ -281,7 +270,7 @@ START_TEST(rows_out_of_heap_order_are_judged_the_same)
 	char args[4096], *out = NULL;
 
 	snprintf(args, sizeof(args), "scan -c tests/fixtures/scan/twice.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	free(out);
 	sql(COPY_REVERSED(""));
 	snprintf(args, sizeof(args),
@@ -304,12 +293,12 @@ START_TEST(partial_missing_and_broken_scans_are_refused)
 	char args[4096], *out = NULL, *err = NULL;
 
 	snprintf(args, sizeof(args), "scan -c examples/before.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	free(out);
 
 	/* No such scan: exit 2. */
 	snprintf(args, sizeof(args), "check --scan 99 --db '%s' --policies examples/policies", DB);
-	ck_assert_int_eq(run(args, &out, &err), 2);
+	ck_assert_int_eq(tu_cli(args, &out, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "scan 99: no such scan"));
 	ck_assert_str_eq(out, "");
 	free(out);
@@ -319,7 +308,7 @@ START_TEST(partial_missing_and_broken_scans_are_refused)
 	char *other =
 	    policy_dir("other.json", "{\"name\": \"other\", \"allow_countries\": [\"SG\"]}");
 	snprintf(args, sizeof(args), "check --scan 1 --db '%s' --policies '%s'", DB, other);
-	ck_assert_int_eq(run(args, &out, &err), 2);
+	ck_assert_int_eq(tu_cli(args, &out, &err), 2);
 	ck_assert_msg(strstr(err, "service \"accounts\"") &&
 			  strstr(err, "policy \"personal-data\""),
 		      "%s", err);
@@ -338,7 +327,7 @@ START_TEST(partial_missing_and_broken_scans_are_refused)
 		snprintf(args, sizeof(args),
 			 "check --scan %c --db '%s' --policies examples/policies", partial[i][0],
 			 DB);
-		ck_assert_int_eq(run(args, &out, &err), 3);
+		ck_assert_int_eq(tu_cli(args, &out, &err), 3);
 		snprintf(want, sizeof(want), "the scan is %s", partial[i] + 2);
 		ck_assert_msg(strstr(err, want) && strstr(err, "only a complete scan"), "%s", err);
 		ck_assert_str_eq(out, "");
@@ -349,15 +338,16 @@ START_TEST(partial_missing_and_broken_scans_are_refused)
 	/* Usage: --scan with an estate's inputs, without --policies, not a number. */
 	snprintf(args, sizeof(args),
 		 "check --scan 1 --db '%s' --policies examples/policies --zone x.zone", DB);
-	ck_assert_int_eq(run(args, NULL, NULL), 2);
+	ck_assert_int_eq(tu_cli(args, NULL, NULL), 2);
 	snprintf(args, sizeof(args), "check --scan 1 --db '%s'", DB);
-	ck_assert_int_eq(run(args, NULL, NULL), 2);
-	ck_assert_int_eq(run("check --scan one --policies examples/policies", NULL, NULL), 2);
+	ck_assert_int_eq(tu_cli(args, NULL, NULL), 2);
+	ck_assert_int_eq(tu_cli("check --scan one --policies examples/policies", NULL, NULL), 2);
 	/* A database that cannot be reached: exit 3. */
-	ck_assert_int_eq(run("check --scan 1 --policies examples/policies --db 'host=/nonexistent "
-			     "dbname=x'",
-			     NULL, NULL),
-			 3);
+	ck_assert_int_eq(
+	    tu_cli("check --scan 1 --policies examples/policies --db 'host=/nonexistent "
+		   "dbname=x'",
+		   NULL, NULL),
+	    3);
 }
 END_TEST
 
@@ -366,12 +356,12 @@ START_TEST(rows_that_do_not_form_paths_are_refused)
 	char args[4096], *out = NULL, *err = NULL;
 
 	snprintf(args, sizeof(args), "scan -c examples/before.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	free(out);
 	/* Scan 2: scan 1 without the attribution of one address. */
 	sql(COPY_REVERSED("AND address <> '52.80.10.20'"));
 	snprintf(args, sizeof(args), "check --scan 2 --db '%s' --policies examples/policies", DB);
-	ck_assert_int_eq(run(args, &out, &err), 3);
+	ck_assert_int_eq(tu_cli(args, &out, &err), 3);
 	ck_assert_msg(strstr(err, "\"52.80.10.20\" has no stored attribution"), "%s", err);
 	ck_assert_str_eq(out, "");
 	free(out);

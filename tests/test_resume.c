@@ -101,10 +101,8 @@ static int finish(pid_t pid)
 
 static char *sql_text(const char *q)
 {
-	char cmd[8192], *out = NULL;
-	snprintf(cmd, sizeof(cmd), "psql -X -At -d '%s' -c \"%s\"", DB, q);
-	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
-	out[strcspn(out, "\n")] = '\0';
+	char *out = tu_sql(DB, q);
+	ck_assert_ptr_nonnull(out);
 	return out;
 }
 

@@ -17,12 +17,8 @@ static char *DB;
 
 static void setup(void)
 {
-	char cmd[4096];
-
-	DB = tu_createdb();
+	DB = tu_migrated_db();
 	ck_assert_ptr_nonnull(DB);
-	snprintf(cmd, sizeof(cmd), "'%s' db migrate --db '%s'", tu_bin(), DB);
-	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
 }
 
 static void teardown(void)
@@ -30,18 +26,10 @@ static void teardown(void)
 	free(DB);
 }
 
-static int run(const char *args, char **out, char **err)
-{
-	char cmd[8192];
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s", tu_path(""), tu_bin(), args);
-	return tu_run(cmd, out, err);
-}
-
 static long long sql_int(const char *sql)
 {
-	char cmd[8192], *out = NULL;
-	snprintf(cmd, sizeof(cmd), "psql -X -At -d '%s' -c \"%s\"", DB, sql);
-	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	char *out = tu_sql(DB, sql);
+	ck_assert_ptr_nonnull(out);
 	long long v = strtoll(out, NULL, 10);
 	free(out);
 	return v;
@@ -50,10 +38,8 @@ static long long sql_int(const char *sql)
 /* The first line of a query's text result; caller frees. */
 static char *sql_text(const char *sql)
 {
-	char cmd[8192], *out = NULL;
-	snprintf(cmd, sizeof(cmd), "psql -X -At -d '%s' -c \"%s\"", DB, sql);
-	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
-	out[strcspn(out, "\n")] = '\0';
+	char *out = tu_sql(DB, sql);
+	ck_assert_ptr_nonnull(out);
 	return out;
 }
 
@@ -62,19 +48,19 @@ START_TEST(scan_counts_match_the_json_report_and_diff_names_the_move)
 	char args[4096], *out = NULL, *err = NULL;
 
 	snprintf(args, sizeof(args), "scan -c examples/before.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	ck_assert_ptr_nonnull(strstr(out, "scan 1: complete, violation: 21 findings"));
 	free(out);
 	snprintf(args, sizeof(args), "scan -c examples/after.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 0);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "scan 2: complete, compliant"));
 	free(out);
 
 	/* The same run printed by check: the database holds exactly its findings. */
 	ck_assert_int_eq(
-	    run("check --estate examples/estate.json --policies examples/policies "
-		"--zone examples/before/phonemaker.example.zone --offline --format json",
-		&out, NULL),
+	    tu_cli("check --estate examples/estate.json --policies examples/policies "
+		   "--zone examples/before/phonemaker.example.zone --offline --format json",
+		   &out, NULL),
 	    1);
 	json_t *doc = json_loads(out, 0, NULL);
 	ck_assert_ptr_nonnull(doc);
@@ -122,7 +108,7 @@ START_TEST(scan_counts_match_the_json_report_and_diff_names_the_move)
 
 	/* report: JSON from the database alone, same findings. */
 	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format json", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	doc = json_loads(out, 0, NULL);
 	ck_assert_ptr_nonnull(doc);
 	ck_assert_uint_eq(json_array_size(json_object_get(doc, "findings")), nfind);
@@ -135,16 +121,16 @@ START_TEST(scan_counts_match_the_json_report_and_diff_names_the_move)
 	json_decref(doc);
 	free(out);
 	snprintf(args, sizeof(args), "report --scan 2 --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 0);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 0);
 	free(out);
 	snprintf(args, sizeof(args), "report --scan 99 --db '%s'", DB);
-	ck_assert_int_eq(run(args, NULL, &err), 2);
+	ck_assert_int_eq(tu_cli(args, NULL, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "no scan 99"));
 	free(err);
 
 	/* diff names the move. */
 	snprintf(args, sizeof(args), "diff --from 1 --to 2 --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	char *acc = strstr(out, "accounts:");
 	ck_assert_ptr_nonnull(acc);
 	ck_assert_ptr_nonnull(strstr(acc, "country: CN -> SG, US"));
@@ -152,7 +138,7 @@ START_TEST(scan_counts_match_the_json_report_and_diff_names_the_move)
 	ck_assert_ptr_nonnull(strstr(out, "- 52.80.10.20"));
 	free(out);
 	snprintf(args, sizeof(args), "diff --from 2 --to 2 --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 0);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "no change"));
 	free(out);
 
@@ -196,10 +182,10 @@ START_TEST(hostile_values_are_stored_and_reported_exactly)
 	const char *name = "pay'); DROP TABLE scans;--\t\"quoted\" back\\slash\nnew line";
 
 	snprintf(args, sizeof(args), "scan -c tests/fixtures/scan/hostile.json --db '%s'", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	free(out);
 	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format json", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	json_t *doc = json_loads(out, 0, NULL);
 	ck_assert_ptr_nonnull(doc);
 	json_t *s0 = json_array_get(json_object_get(doc, "services"), 0);
@@ -212,7 +198,7 @@ START_TEST(hostile_values_are_stored_and_reported_exactly)
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM scans"), 1); /* still there */
 	/* CSV quotes what needs quoting. */
 	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format csv", DB);
-	ck_assert_int_eq(run(args, &out, NULL), 1);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
 	ck_assert_ptr_nonnull(
 	    strstr(out, "\"pay'); DROP TABLE scans;--\t\"\"quoted\"\" back\\slash\nnew line\""));
 	free(out);
@@ -223,21 +209,22 @@ START_TEST(config_errors_name_file_and_line)
 {
 	char *err = NULL, *out = NULL;
 
-	ck_assert_int_eq(run("config check examples/before.json", &out, NULL), 0);
+	ck_assert_int_eq(tu_cli("config check examples/before.json", &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "valid (3 services"));
 	free(out);
-	ck_assert_int_eq(run("config check tests/fixtures/scan/bad-key.json", NULL, &err), 2);
+	ck_assert_int_eq(tu_cli("config check tests/fixtures/scan/bad-key.json", NULL, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "bad-key.json:4: unknown key \"shedule\""));
 	free(err);
-	ck_assert_int_eq(run("config check tests/fixtures/scan/bad-cron.json", NULL, &err), 2);
+	ck_assert_int_eq(tu_cli("config check tests/fixtures/scan/bad-cron.json", NULL, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "bad-cron.json:3:"));
 	ck_assert_ptr_nonnull(strstr(err, "minute"));
 	free(err);
-	ck_assert_int_eq(run("scan -c tests/fixtures/scan/bad-key.json", NULL, &err), 2);
+	ck_assert_int_eq(tu_cli("scan -c tests/fixtures/scan/bad-key.json", NULL, &err), 2);
 	free(err);
 	/* A database that cannot be reached: exit 3, nothing claimed. */
 	ck_assert_int_eq(
-	    run("scan -c examples/before.json --db 'host=/nonexistent dbname=x'", NULL, &err), 3);
+	    tu_cli("scan -c examples/before.json --db 'host=/nonexistent dbname=x'", NULL, &err),
+	    3);
 	free(err);
 }
 END_TEST

@@ -575,33 +575,6 @@ out:
 	return rc;
 }
 
-enum rstatus estate_load(const char *estate_file, const char *policies_dir, struct estate **out,
-			 struct rerr *err)
-{
-	struct catalog cat;
-	struct estate *e = calloc(1, sizeof(*e));
-	char dir[4096];
-	enum rstatus rc;
-
-	*out = NULL;
-	memset(&cat, 0, sizeof(cat));
-	if (e == NULL || (e->file = strdup(estate_file)) == NULL) {
-		free(e);
-		return rerr_set(err, R_ENOMEM, estate_file, 0, "out of memory");
-	}
-	if (policies_dir == NULL)
-		policies_dir = paths_data("policies", dir, sizeof(dir));
-	if ((rc = load_countries(&cat, err)) != R_OK || (rc = load_groups(&cat, err)) != R_OK ||
-	    (rc = load_policies(e, &cat, policies_dir, err)) != R_OK ||
-	    (rc = load_services(e, estate_file, err)) != R_OK) {
-		estate_free(e);
-		e = NULL;
-	}
-	free(cat.groups);
-	*out = e;
-	return rc;
-}
-
 enum rstatus estate_load_policies(const char *label, const char *policies_dir, struct estate **out,
 				  struct rerr *err)
 {
@@ -625,6 +598,18 @@ enum rstatus estate_load_policies(const char *label, const char *policies_dir, s
 	}
 	free(cat.groups);
 	*out = e;
+	return rc;
+}
+
+enum rstatus estate_load(const char *estate_file, const char *policies_dir, struct estate **out,
+			 struct rerr *err)
+{
+	enum rstatus rc = estate_load_policies(estate_file, policies_dir, out, err);
+
+	if (rc == R_OK && (rc = load_services(*out, estate_file, err)) != R_OK) {
+		estate_free(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

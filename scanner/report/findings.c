@@ -3,6 +3,7 @@
  * here; nothing from the input is written unescaped.
  */
 #include "report/findings.h"
+#include "report/html.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -203,33 +204,11 @@ int findings_write_text(FILE *f, const struct findings_report *r, bool colour)
 	return ferror(f) ? -1 : 0;
 }
 
+/* XML text and attribute values: the HTML report's escaper (it writes only
+ * characters XML 1.0 allows: controls become their visible pictures). */
 static void xml(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&apos;", f);
-			break;
-		default:
-			if (c < 0x20 && c != '\n' && c != '\t')
-				fprintf(f, "&#xFFFD;"); /* not allowed in XML 1.0 */
-			else
-				fputc(c, f);
-		}
-	}
+	html_escape(f, s);
 }
 
 int findings_write_junit(FILE *f, const struct findings_report *r)

@@ -145,3 +145,49 @@ int tu_run_suite(Suite *s)
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+char *tu_migrated_db(void)
+{
+	char cmd[4096];
+	char *db = tu_createdb();
+
+	if (db == NULL)
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "'%s' db migrate --db '%s'", tu_bin(), db);
+	if (tu_run(cmd, NULL, NULL) != 0) {
+		free(db);
+		return NULL;
+	}
+	return db;
+}
+
+int tu_cli(const char *args, char **out, char **err)
+{
+	char top[4096];
+	snprintf(top, sizeof(top), "%s", tu_path(""));
+	size_t n = strlen(top) + strlen(tu_bin()) + strlen(args) + 32;
+	char *cmd = malloc(n);
+	if (cmd == NULL)
+		return -1;
+	snprintf(cmd, n, "cd '%s' && '%s' %s", top, tu_bin(), args);
+	int rc = tu_run(cmd, out, err);
+	free(cmd);
+	return rc;
+}
+
+char *tu_sql(const char *db, const char *sql)
+{
+	size_t n = strlen(db) + strlen(sql) + 64;
+	char *cmd = malloc(n), *out = NULL;
+	if (cmd == NULL)
+		return NULL;
+	snprintf(cmd, n, "psql -X -At -d '%s' -c \"%s\"", db, sql);
+	int rc = tu_run(cmd, &out, NULL);
+	free(cmd);
+	if (rc != 0) {
+		free(out);
+		return NULL;
+	}
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}

@@ -22,6 +22,13 @@ char *tu_tmpdir(void);
 int tu_run(const char *cmd, char **out, char **err);
 /* Creates a fresh empty database and returns its libpq conninfo; caller frees. */
 char *tu_createdb(void);
+/* A fresh database with residency's schema applied; its conninfo, caller frees; NULL on failure. */
+char *tu_migrated_db(void);
+/* Runs `residency ARGS` from the checkout's top folder (as tu_run). */
+int tu_cli(const char *args, char **out, char **err);
+/* The first line of a query's text result in database db (malloc'd); NULL on failure. */
+char *tu_sql(const char *db, const char *sql);
+
 /* Reads a whole file into a malloc'd NUL-terminated string; NULL on failure. */
 char *tu_slurp(const char *path, size_t *len);
 /* Writes data to path; returns 0 on success. */
