@@ -40,6 +40,7 @@ static void usage(FILE *f)
 	       "interrupted (nothing of it was stored: a scan is stored all at once) and\n"
 	       "--resume ID runs it again under its own id, with the same configuration\n"
 	       "file (its SHA-256 is checked). A failed scan can be resumed the same way.\n"
+	       "On a terminal, a line on stderr shows services and endpoints done and the rate.\n"
 	       "A database that cannot be reached at the start is an error (exit 3); one\n"
 	       "lost while the scan runs is waited for, up to 5 minutes, with the run kept\n"
 	       "in memory, and the scan is stored when it is back.\n\n"

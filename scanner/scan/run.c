@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static void attribute(void *ctx, const struct addr *a, struct attribution *out)
 {
@@ -109,6 +111,32 @@ static enum rstatus stopped(const char *when, struct rerr *err)
 	return rerr_set(err, R_ESTOPPED, NULL, 0, "stopped %s", when);
 }
 
+static bool progress_shown;
+
+/* On a terminal, one line that says how far a long run is: services and
+ * endpoints done, and the rate (after the first second, at most 4 times a second). */
+static void progress(const struct run *r, size_t done, const struct timespec *t0)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double secs = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	double since =
+	    (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9;
+	if ((secs < 1 || since < 0.25) && done < r->estate->n)
+		return;
+	if (secs < 1 && !progress_shown)
+		return; /* short runs print nothing */
+	last = now;
+	progress_shown = true;
+	fprintf(stderr,
+		"\rresidency: %zu/%zu services, %zu endpoints resolved and judged, %.0f/s   ", done,
+		r->estate->n, r->endpoints, secs > 0 ? (double)r->endpoints / secs : 0.0);
+}
+
 enum rstatus run_estate(const struct run_input *in, struct run **out, struct rerr *err)
 {
 	struct run *r = calloc(1, sizeof(*r));
@@ -131,6 +159,9 @@ enum rstatus run_estate(const struct run_input *in, struct run **out, struct rer
 		rc = rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 		goto fail;
 	}
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	progress_shown = false;
 	for (size_t i = 0; i < r->estate->n; i++) {
 		struct run_service *s = &r->services[i];
 		const struct service *svc = &r->estate->v[i];
@@ -149,7 +180,10 @@ enum rstatus run_estate(const struct run_input *in, struct run **out, struct rer
 					&s->judged, err)) != R_OK)
 			goto fail;
 		r->endpoints += s->npaths;
+		progress(r, i + 1, &t0);
 	}
+	if (progress_shown)
+		fputc('\n', stderr);
 	size_t asked, answered;
 	dns_live_counts(r->dns, &asked, &answered);
 	if (asked > 0 && answered == 0) {
