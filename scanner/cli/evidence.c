@@ -46,6 +46,14 @@ static void usage(FILE *f)
 	    "bundle could not be read or written.\n");
 }
 
+/* A scan id given on the command line; 0 when it is not one. */
+static long long scan_id(const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	return *s && *end == '\0' && v > 0 ? v : 0;
+}
+
 static int export_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -69,9 +77,8 @@ static int export_cmd(int argc, char **argv)
 		switch (ch) {
 		case 's':
 		case 'S': {
-			char *end;
-			long long v = strtoll(optarg, &end, 10);
-			if (*end || v <= 0)
+			long long v = scan_id(optarg);
+			if (v <= 0)
 				return cli_usage_error("evidence", "--%s takes a scan id",
 						       ch == 's' ? "scan" : "since");
 			*(ch == 's' ? &opt.scan : &opt.since) = v;
@@ -145,13 +152,10 @@ static int verify_cmd(int argc, char **argv)
 		case 'a':
 			against = true;
 			break;
-		case 's': {
-			char *end;
-			scan = strtoll(optarg, &end, 10);
-			if (*end || scan <= 0)
+		case 's':
+			if ((scan = scan_id(optarg)) <= 0)
 				return cli_usage_error("evidence", "--scan takes a scan id");
 			break;
-		}
 		case 'd':
 			db = optarg;
 			break;

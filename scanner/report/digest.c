@@ -2,6 +2,7 @@
  * digest: canonical record hashing, the scan chain and Ed25519, on libcrypto.
  */
 #include "report/digest.h"
+#include "core/buf.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -259,5 +260,17 @@ enum rstatus digest_verify_text(const char *pub_pem, const void *msg, size_t len
 	}
 	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(key);
+	return rc;
+}
+
+enum rstatus digest_file_sha256_hex(const char *path, char out[DIGEST_HEXLEN], struct rerr *err)
+{
+	struct buf b;
+	enum rstatus rc;
+
+	buf_init(&b, (size_t)1 << 34);
+	if ((rc = buf_read_file(&b, path, err)) == R_OK)
+		digest_sha256_hex(b.data ? b.data : "", b.len, out);
+	buf_free(&b);
 	return rc;
 }

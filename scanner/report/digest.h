@@ -35,6 +35,8 @@ void digest_final(struct digest *d, uint8_t out[DIGEST_LEN]);
 void digest_hex(const uint8_t in[DIGEST_LEN], char out[DIGEST_HEXLEN]);
 /* Parses 64 hex digits; false on anything else. */
 int digest_unhex(const char *hex, uint8_t out[DIGEST_LEN]);
+/* SHA-256 of a file's bytes, hex; an error names the file. */
+enum rstatus digest_file_sha256_hex(const char *path, char out[DIGEST_HEXLEN], struct rerr *err);
 /* SHA-256 of a byte string, hex. */
 void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEXLEN]);
 

@@ -176,6 +176,7 @@ enum rstatus evidence_scan_digest(PGconn *c, long long id, char hex[DIGEST_HEXLE
 	return rc;
 }
 
+/* digest_hex/digest_unhex for other lengths (signatures). */
 static void hex_of(const uint8_t *in, size_t n, char *out)
 {
 	static const char h[] = "0123456789abcdef";
@@ -203,7 +204,7 @@ static bool unhex(const char *s, uint8_t *out, size_t n)
 static bool link_of(const char *prev_hex, const char *scan_hex, char out[DIGEST_HEXLEN])
 {
 	uint8_t prev[DIGEST_LEN], dg[DIGEST_LEN], l[DIGEST_LEN];
-	if (!unhex(prev_hex, prev, DIGEST_LEN) || !unhex(scan_hex, dg, DIGEST_LEN))
+	if (!digest_unhex(prev_hex, prev) || !digest_unhex(scan_hex, dg))
 		return false;
 	digest_chain(prev, dg, l);
 	digest_hex(l, out);
@@ -246,7 +247,7 @@ enum rstatus evidence_link(PGconn *c, long long id, const char *key_pem, struct 
 	const char *sig = NULL;
 	if (key_pem) {
 		uint8_t lb[DIGEST_LEN], s[SIG_LEN];
-		unhex(link, lb, DIGEST_LEN);
+		digest_unhex(link, lb);
 		if ((rc = digest_sign(key_pem, lb, DIGEST_LEN, s, err)) != R_OK ||
 		    (rc = digest_public_pem(key_pem, &pub, err)) != R_OK)
 			return rc;
@@ -295,7 +296,7 @@ static bool check_signature(struct problems *pr, const char *what, const char *l
 	uint8_t lb[DIGEST_LEN], sig[SIG_LEN];
 	struct rerr e;
 
-	if (!unhex(link, lb, DIGEST_LEN) || !unhex(sighex, sig, SIG_LEN)) {
+	if (!digest_unhex(link, lb) || !unhex(sighex, sig, SIG_LEN)) {
 		problem(pr, "%s: the signature is not %d hex bytes", what, SIG_LEN);
 		return false;
 	}
@@ -429,7 +430,7 @@ static void sink_hex(struct sink *s, char out[DIGEST_HEXLEN])
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
 	EVP_DigestFinal_ex(s->md, md, &n);
-	hex_of(md, n, out);
+	digest_hex(md, out); /* SHA-256: DIGEST_LEN bytes */
 }
 
 static bool mkdirs(const char *path)
@@ -538,17 +539,6 @@ static enum rstatus export_record(void *ctx, const char *type, size_t n, const c
 	return take(x->b, type, n, f, &x->records, err);
 }
 
-static enum rstatus file_sha(const char *path, char out[DIGEST_HEXLEN], struct rerr *err)
-{
-	struct buf b;
-	enum rstatus rc;
-	buf_init(&b, (size_t)1 << 34);
-	if ((rc = buf_read_file(&b, path, err)) == R_OK)
-		digest_sha256_hex(b.data ? b.data : "", b.len, out);
-	buf_free(&b);
-	return rc;
-}
-
 /* Every regular file under dir (relative paths), recursively. */
 static void list_files(const char *dir, const char *rel, json_t *out)
 {
@@ -575,9 +565,13 @@ static void list_files(const char *dir, const char *rel, json_t *out)
 	closedir(d);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* snapshots/SEQ/N-NAME in the order of N. */
+static int cmp_snapshot(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const char *x = strrchr(*(const char *const *)a, '/'),
+		   *y = strrchr(*(const char *const *)b, '/');
+	long nx = x ? strtol(x + 1, NULL, 10) : 0, ny = y ? strtol(y + 1, NULL, 10) : 0;
+	return nx < ny ? -1 : nx > ny;
 }
 
 #define MANIFEST_FLAGS (JSON_INDENT(2) | JSON_SORT_KEYS)
@@ -768,7 +762,7 @@ enum rstatus evidence_export(PGconn *c, const struct evidence_export *opt, struc
 		const char *rel = json_string_value(json_array_get(names, i));
 		char full[8192], fh[DIGEST_HEXLEN];
 		snprintf(full, sizeof(full), "%s/%s", opt->dir, rel);
-		if ((rc = file_sha(full, fh, err)) == R_OK)
+		if ((rc = digest_file_sha256_hex(full, fh, err)) == R_OK)
 			json_object_set_new(files, rel, json_string(fh));
 	}
 	json_decref(names);
@@ -834,8 +828,7 @@ static void check_snapshots(const char *dir, json_t *sources, struct problems *p
 		for (size_t i = 0; v && i < n; i++)
 			v[i] = json_string_value(json_array_get(names, i));
 		if (v && n > 1)
-			qsort(v, n, sizeof(*v),
-			      cmp_str); /* "0-...", "1-...": fewer than 10 files */
+			qsort(v, n, sizeof(*v), cmp_snapshot);
 		bool ok = v && bodies && bp;
 		for (size_t i = 0; ok && i < n; i++) {
 			char full[8192];
@@ -920,7 +913,7 @@ enum rstatus evidence_verify_bundle(const char *dir, const char *trusted_key, FI
 		snprintf(full, sizeof(full), "%s/%s", dir, rel);
 		if (want == NULL)
 			problem(&pr, "%s: a file the manifest does not list (added?)", rel);
-		else if (file_sha(full, got, &e) != R_OK)
+		else if (digest_file_sha256_hex(full, got, &e) != R_OK)
 			problem(&pr, "%s: %s", rel, e.msg);
 		else if (strcmp(got, want) != 0)
 			problem(&pr, "%s: its SHA-256 is not the manifest's (the file was changed)",

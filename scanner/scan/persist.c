@@ -13,19 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-static void file_sha(const char *path, char out[DIGEST_HEXLEN])
-{
-	struct buf b;
-	struct rerr ignore;
-
-	buf_init(&b, 64u * 1024 * 1024);
-	if (buf_read_file(&b, path, &ignore) == R_OK)
-		digest_sha256_hex(b.data, b.len, out);
-	else
-		snprintf(out, DIGEST_HEXLEN, "unreadable");
-	buf_free(&b);
-}
-
 static int addr_sort(const void *a, const void *b)
 {
 	return addr_cmp(a, b);
@@ -56,6 +43,7 @@ static enum rstatus begin_scan(struct store *st, const struct config *cfg, const
 			       long long *id, struct rerr *err)
 {
 	char csha[DIGEST_HEXLEN], psha[DIGEST_HEXLEN], epoch[32];
+	struct rerr unread;
 	struct buf zones;
 	uint8_t md[DIGEST_LEN];
 	struct digest *dg = digest_new();
@@ -64,8 +52,8 @@ static enum rstatus begin_scan(struct store *st, const struct config *cfg, const
 	 * since: serve keeps the old one when a reload is refused). */
 	if (cfg->text)
 		digest_sha256_hex(cfg->text, strlen(cfg->text), csha);
-	else
-		file_sha(cfg->file, csha);
+	else if (digest_file_sha256_hex(cfg->file, csha, &unread) != R_OK)
+		snprintf(csha, sizeof(csha), "unreadable");
 	for (size_t i = 0; dg && i < r->estate->npolicies; i++) {
 		const char *f[2] = {r->estate->policies[i].file, r->estate->policies[i].text};
 		digest_record(dg, "policy", 2, f);
