@@ -4,7 +4,10 @@
 # (also on failure or interrupt). Test programs that need more servers (nsd, an
 # HTTP server) start them through tests/lib helpers and stop them themselves.
 set -euo pipefail
-build=${1:?usage: test.sh BUILD}
+# With test names after BUILD (test_scan test_resume), runs only those, and no fuzz replays.
+build=${1:?usage: test.sh BUILD [TEST...]}
+shift
+only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
@@ -29,6 +32,7 @@ failed=0
 echo "== $build: unit and integration tests"
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
+	[ "$only" = "  " ] || [[ "$only" == *" $(basename "$t") "* ]] || continue
 	echo "-- $(basename "$t")"
 	if ! "$t"; then
 		echo "FAILED: $t"
@@ -38,6 +42,7 @@ done
 echo "== $build: fuzz regression inputs"
 for f in "$build"/fuzz-regress/fuzz_*; do
 	[ -x "$f" ] || continue
+	[ "$only" = "  " ] || continue
 	name=$(basename "$f")
 	dirs=()
 	for d in "tests/fuzz/corpus/$name" "tests/fuzz/regress/$name"; do

@@ -1,10 +1,13 @@
 /*
- * test_resume: a scan stopped by SIGTERM is recorded interrupted and
- * `scan --resume ID` completes it under its own id; PostgreSQL stopped in the
- * middle of a scan and started again: the scan waits, stores, and ends with the
- * same counts as an undisturbed scan. The scan is made slow, deterministically:
- * its first resolver never answers, so every question waits for its timeout
- * before the second (a real NSD) answers it.
+ * test_resume: a scan stopped by SIGTERM finishes its job in hand, is recorded
+ * interrupted, and `scan --resume ID` completes it under its own id, doing only
+ * the jobs left (a second signal rolls the job in hand back); PostgreSQL stopped
+ * in the middle of a job and started again: the scan waits, does the job again,
+ * and ends with the same counts as an undisturbed scan; two workers split one
+ * scan (`scan --join ID`) with no endpoint done twice or missed, and a killed
+ * worker's job goes back to the other. The scans are made slow,
+ * deterministically: the first resolver never answers, so every question waits
+ * for its timeout before the second (a real NSD) answers it.
  */
 #include "lib/nsd.h"
 #include "lib/testutil.h"
@@ -27,7 +30,8 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static void setup(void)
+/* A database, NSD and a black hole, and a configuration of this estate. */
+static void setup_with(const char *estate)
 {
 	char cmd[8192], path[4096];
 	static char text[16384];
@@ -46,11 +50,7 @@ static void setup(void)
 	ck_assert_int_gt(port, 0);
 	int hole = nsd_black_hole();
 	ck_assert_int_gt(hole, 0);
-	/* A name the server answers, one in a zone it does not serve (refused). */
 	snprintf(path, sizeof(path), "%s/estate.json", dir);
-	const char *estate =
-	    "{\"services\": [{\"name\": \"app\", \"owner\": \"t\", \"policy\": \"personal-data\", "
-	    "\"endpoints\": [\"app.example.test\", \"www.elsewhere.test\"]}]}";
 	ck_assert_int_eq(tu_write(path, estate, strlen(estate)), 0);
 	char top[4096];
 	snprintf(top, sizeof(top), "%s", tu_path(""));
@@ -61,6 +61,35 @@ static void setup(void)
 	snprintf(cfg, sizeof(cfg), "%s/slow.json", dir);
 	ck_assert_int_eq(tu_write(cfg, text, strlen(text)), 0);
 	free(dir);
+}
+
+/* A name the server answers, one in a zone it does not serve (refused); three
+ * services, so three jobs with --job-endpoints 2. */
+static void setup(void)
+{
+	setup_with(
+	    "{\"services\": [{\"name\": \"app\", \"owner\": \"t\", \"policy\": \"personal-data\", "
+	    "\"endpoints\": [\"app.example.test\", \"www.elsewhere.test\"]}, {\"name\": \"app2\", "
+	    "\"owner\": \"t\", \"policy\": \"personal-data\", \"endpoints\": "
+	    "[\"app.example.test\", "
+	    "\"www.elsewhere.test\"]}, {\"name\": \"app3\", \"owner\": \"t\", \"policy\": "
+	    "\"personal-data\", \"endpoints\": [\"app.example.test\", \"www.elsewhere.test\"]}]}");
+}
+
+/* Six services, each one name of its own under the wildcard: six jobs of
+ * about two seconds each (the silent resolver's timeout), whoever does them. */
+static void setup_workers(void)
+{
+	char estate[4096];
+	size_t n = (size_t)snprintf(estate, sizeof(estate), "{\"services\": [");
+	for (int i = 0; i < 6; i++)
+		n += (size_t)snprintf(
+		    estate + n, sizeof(estate) - n,
+		    "%s{\"name\": \"s%d\", \"owner\": \"t\", \"policy\": "
+		    "\"personal-data\", \"endpoints\": [\"w%d.wild.example.test\"]}",
+		    i ? ", " : "", i, i);
+	snprintf(estate + n, sizeof(estate) - n, "]}");
+	setup_with(estate);
 }
 
 static void teardown(void)
@@ -82,7 +111,8 @@ static void teardown(void)
 static pid_t start_scan(const char *extra, const char *out)
 {
 	char cmd[16384];
-	snprintf(cmd, sizeof(cmd), "exec '%s' scan -c '%s' %s >'%s.out' 2>'%s.err'", tu_bin(), cfg,
+	snprintf(cmd, sizeof(cmd),
+		 "exec '%s' scan -c '%s' --job-endpoints 2 %s >'%s.out' 2>'%s.err'", tu_bin(), cfg,
 		 extra, out, out);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -107,6 +137,25 @@ static char *sql_text(const char *q)
 	return out;
 }
 
+/*
+ * What a scan observed, without its id or how many times an answer was asked:
+ * a resumed scan's second process asks again what its first one had asked
+ * (another observation, at another time), so the answers are compared as the
+ * set of distinct (name, type, rcode, data).
+ */
+static char *observed(long long id)
+{
+	char q[1024];
+	snprintf(q, sizeof(q),
+		 "SELECT status || ' ' || (counts - 'answers')::text || ' ' || (SELECT count(*) "
+		 "FROM (SELECT DISTINCT name, type, rcode, data FROM scan_answers WHERE scan_id "
+		 "= %lld) d) || ' ' || (SELECT string_agg(md5(x), '') FROM (SELECT DISTINCT "
+		 "name || type || rcode || data AS x FROM scan_answers WHERE scan_id = %lld "
+		 "ORDER BY 1) y) FROM scans WHERE id = %lld",
+		 id, id, id);
+	return sql_text(q);
+}
+
 /* A scan's counts as stored, without its id. */
 static char *counts(long long id)
 {
@@ -118,35 +167,80 @@ static char *counts(long long id)
 	return sql_text(q);
 }
 
+/* Waits (up to 60 s) until the query gives want. */
+static void wait_for(const char *q, const char *want)
+{
+	for (int i = 0; i < 600; i++) {
+		char *got = sql_text(q);
+		bool same = strcmp(got, want) == 0;
+		free(got);
+		if (same)
+			return;
+		sleep_ms(100);
+	}
+	ck_abort_msg("waited in vain for %s to give %s", q, want);
+}
+
+/* Until a worker holds a job (its claim: a row lock on scan_jobs). */
+static void wait_for_claims(const char *n)
+{
+	wait_for("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE "
+		 "c.relname = 'scan_jobs' AND l.mode = 'RowShareLock' AND l.granted",
+		 n);
+}
+
 START_TEST(sigterm_marks_interrupted_and_resume_completes_it)
 {
 	char *dir = tu_tmpdir(), base[4096], file[4200];
 	snprintf(base, sizeof(base), "%s/run", dir);
+	snprintf(file, sizeof(file), "%s.err", base);
 
+	/* The first job is in hand (the silent resolver holds it for seconds):
+	 * it is finished and stored, the other two are left. */
+	setenv("RESIDENCY_STOP_GRACE", "120", 1); /* however slow the job in hand */
 	pid_t pid = start_scan("", base);
-	sleep_ms(1500); /* resolving: the silent resolver holds it for seconds */
+	unsetenv("RESIDENCY_STOP_GRACE");
+	wait_for_claims("1");
+	sleep_ms(300);
 	kill(pid, SIGTERM);
 	ck_assert_int_eq(finish(pid), 3);
-	snprintf(file, sizeof(file), "%s.err", base);
 	char *err = tu_slurp(file, NULL);
 	ck_assert_ptr_nonnull(err);
-	ck_assert_msg(strstr(err, "scan 1 interrupted by SIGTERM") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "scan 1 interrupted by SIGTERM; 1 job stored by this worker is "
+				  "kept") != NULL,
+		      "%s", err);
 	ck_assert_ptr_nonnull(strstr(err, "--resume 1"));
 	free(err);
-	char *c = counts(1);
-	ck_assert_str_eq(c, "interrupted {} 0");
+	char *c = sql_text("SELECT status || ' ' || counts::text || ' ' || (SELECT count(*) FROM "
+			   "scan_jobs WHERE scan_id = 1 AND done_at IS NOT NULL) || ' ' || "
+			   "(SELECT string_agg(service, ',') FROM scan_services WHERE scan_id = 1) "
+			   "FROM scans WHERE id = 1");
+	ck_assert_str_eq(c, "interrupted {} 1 app");
 	free(c);
 
-	/* Resumed under its own id: complete, with what an undisturbed scan stores. */
+	/* Resumed under its own id: only the two jobs left are done, and the
+	 * scan holds what an undisturbed scan holds. */
 	pid = start_scan("--resume 1", base);
 	ck_assert_int_eq(finish(pid), 1); /* the refused name: a finding */
+	char *out;
+	snprintf(file, sizeof(file), "%s.out", base);
+	out = tu_slurp(file, NULL);
+	ck_assert_msg(out && strstr(out, "; 2 jobs by this worker"), "%s", out ? out : "");
+	free(out);
 	pid = start_scan("", base);
 	ck_assert_int_eq(finish(pid), 1);
-	char *resumed = counts(1), *fresh = counts(2);
+	char *resumed = observed(1), *fresh = observed(2);
 	ck_assert_msg(strncmp(resumed, "complete ", 9) == 0, "%s", resumed);
 	ck_assert_str_eq(resumed, fresh);
 	free(resumed);
 	free(fresh);
+	c = sql_text("SELECT count(*) || ' ' || count(DISTINCT (service, endpoint, idx)) FROM "
+		     "scan_elements WHERE scan_id = 1");
+	char *d = sql_text("SELECT count(*) || ' ' || count(DISTINCT (service, endpoint, idx)) "
+			   "FROM scan_elements WHERE scan_id = 2");
+	ck_assert_str_eq(c, d); /* nothing twice, nothing missing */
+	free(c);
+	free(d);
 	char *link = sql_text("SELECT string_agg(scan_id::text, ',' ORDER BY seq) FROM scan_links");
 	ck_assert_str_eq(link, "1,2");
 	free(link);
@@ -158,6 +252,23 @@ START_TEST(sigterm_marks_interrupted_and_resume_completes_it)
 	err = tu_slurp(file, NULL);
 	ck_assert_ptr_nonnull(strstr(err, "scan 2 cannot be resumed"));
 	free(err);
+
+	/* A second signal does not wait for the job in hand: it is rolled back. */
+	pid = start_scan("", base);
+	wait_for_claims("1");
+	kill(pid, SIGTERM);
+	sleep_ms(100);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(finish(pid), 3);
+	err = tu_slurp(file, NULL);
+	ck_assert_msg(strstr(err, "scan 3 interrupted by SIGTERM; 0 jobs stored by this worker "
+				  "are kept, the one in hand was rolled back") != NULL,
+		      "%s", err);
+	free(err);
+	c = sql_text("SELECT status || ' ' || (SELECT count(*) FROM scan_services WHERE scan_id = "
+		     "3) FROM scans WHERE id = 3");
+	ck_assert_str_eq(c, "interrupted 0");
+	free(c);
 	free(dir);
 }
 END_TEST
@@ -173,11 +284,11 @@ START_TEST(postgresql_stopped_midway_and_started_again)
 	pid_t pid = start_scan("", base); /* undisturbed */
 	ck_assert_int_eq(finish(pid), 1);
 	pid = start_scan("", base);
-	sleep_ms(1000);
+	wait_for_claims("1"); /* a job in hand, its transaction open */
 	snprintf(cmd, sizeof(cmd), "cd '%s' && scripts/pg.sh stop '%s' >/dev/null", tu_path(""),
 		 pg);
 	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
-	/* Down until the scan has finished resolving and found it gone. */
+	/* Down until the scan has finished the job's resolving and found it gone. */
 	char file[4200];
 	snprintf(file, sizeof(file), "%s.err", base);
 	bool seen = false;
@@ -206,6 +317,125 @@ START_TEST(postgresql_stopped_midway_and_started_again)
 }
 END_TEST
 
+static void assert_output(const char *base, const char *ext, const char *want)
+{
+	char file[4200];
+	snprintf(file, sizeof(file), "%s.%s", base, ext);
+	char *text = tu_slurp(file, NULL);
+	ck_assert_msg(text && strstr(text, want), "%s.%s: %s", base, ext, text ? text : "(none)");
+	free(text);
+}
+
+/* The process's exit status is want; else its stderr says why. */
+static void finish_as(pid_t pid, const char *base, int want)
+{
+	int got = finish(pid);
+	if (got != want) {
+		char file[4200];
+		snprintf(file, sizeof(file), "%s.err", base);
+		char *text = tu_slurp(file, NULL);
+		ck_abort_msg("exit %d, not %d: %s", got, want, text ? text : "(no stderr)");
+	}
+}
+
+/* Each element of scan 1 once (no endpoint done twice), and what a single
+ * process's scan of the same estate observes (none missed). */
+static void assert_same_as_one_worker(const char *base)
+{
+	char *c = sql_text("SELECT count(*) - count(DISTINCT (service, endpoint, idx)) FROM "
+			   "scan_elements WHERE scan_id = 1");
+	ck_assert_str_eq(c, "0");
+	free(c);
+	c = sql_text("SELECT string_agg(service, ',' ORDER BY idx) FROM scan_services WHERE "
+		     "scan_id = 1");
+	ck_assert_str_eq(c, "s0,s1,s2,s3,s4,s5");
+	free(c);
+	pid_t one = start_scan("--job-endpoints 1000", base);
+	finish_as(one, base, 1);
+	char *split = observed(1), *whole = observed(2);
+	ck_assert_msg(strncmp(split, "complete ", 9) == 0, "%s", split);
+	ck_assert_str_eq(split, whole);
+	free(split);
+	free(whole);
+	c = sql_text("SELECT count(*) FROM scan_links WHERE scan_id = 1");
+	ck_assert_str_eq(c, "1");
+	free(c);
+}
+
+START_TEST(two_workers_split_one_scan)
+{
+	char *dir = tu_tmpdir(), a[4096], b[4096], c[4096], other[4200], text[16384];
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(c, sizeof(c), "%s/c", dir);
+
+	pid_t pa = start_scan("--job-endpoints 1", a);
+	wait_for("SELECT count(*) FROM scan_jobs WHERE scan_id = 1", "6");
+	pid_t pb = start_scan("--join 1", b);
+	/* A worker that would judge another estate is refused. */
+	char *cfgtext = tu_slurp(cfg, NULL), *at = cfgtext ? strstr(cfgtext, "estate.json") : NULL;
+	ck_assert_ptr_nonnull(at);
+	snprintf(text, sizeof(text), "%.*sestate2.json%s", (int)(at - cfgtext), cfgtext,
+		 at + strlen("estate.json"));
+	snprintf(other, sizeof(other), "%s/estate2.json", dir);
+	const char *e2 = "{\"services\": [{\"name\": \"s0\", \"owner\": \"t\", \"policy\": "
+			 "\"personal-data\", \"endpoints\": [\"w0.wild.example.test\"]}]}";
+	ck_assert_int_eq(tu_write(other, e2, strlen(e2)), 0);
+	snprintf(other, sizeof(other), "%s/other.json", dir);
+	ck_assert_int_eq(tu_write(other, text, strlen(text)), 0);
+	char cmd[16384];
+	snprintf(cmd, sizeof(cmd), "'%s' scan -c '%s' --join 1 2>&1", tu_bin(), other);
+	char *out = NULL;
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 2);
+	ck_assert_msg(strstr(out, "is not the one scan 1 began with"), "%s", out);
+	free(out);
+	free(cfgtext);
+
+	finish_as(pa, a, 1);
+	finish_as(pb, b, 1);
+	assert_output(a, "out", "scan 1: complete, violation");
+	assert_output(b, "out", "scan 1: complete, violation");
+	/* Six jobs, each done once, by both workers. */
+	char *jobs = sql_text("SELECT count(*) || ' ' || count(DISTINCT worker) || ' ' || count(*) "
+			      "FILTER (WHERE done_at IS NULL) FROM scan_jobs WHERE scan_id = 1");
+	ck_assert_str_eq(jobs, "6 2 0");
+	free(jobs);
+	assert_same_as_one_worker(c);
+
+	/* Only a running scan is joined. */
+	snprintf(cmd, sizeof(cmd), "'%s' scan -c '%s' --join 1 2>&1", tu_bin(), cfg);
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 2);
+	ck_assert_msg(strstr(out, "scan 1 is complete: only a running scan can be joined"), "%s",
+		      out);
+	free(out);
+	free(dir);
+}
+END_TEST
+
+START_TEST(a_dead_workers_job_goes_back)
+{
+	char *dir = tu_tmpdir(), a[4096], b[4096], c[4096];
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(c, sizeof(c), "%s/c", dir);
+
+	pid_t pa = start_scan("--job-endpoints 1", a);
+	wait_for("SELECT count(*) FROM scan_jobs WHERE scan_id = 1", "6");
+	pid_t pb = start_scan("--join 1", b);
+	/* The joined worker holds a job (its row lock), then dies without a word. */
+	wait_for_claims("2");
+	kill(pb, SIGKILL);
+	finish_as(pb, b, 128 + SIGKILL);
+	finish_as(pa, a, 1);
+	char *jobs = sql_text("SELECT count(*) || ' ' || count(*) FILTER (WHERE done_at IS NULL) "
+			      "FROM scan_jobs WHERE scan_id = 1");
+	ck_assert_str_eq(jobs, "6 0");
+	free(jobs);
+	assert_same_as_one_worker(c);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("resume");
@@ -215,6 +445,12 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, sigterm_marks_interrupted_and_resume_completes_it);
 	tcase_add_test(tc, postgresql_stopped_midway_and_started_again);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("workers");
+	tcase_set_timeout(tc, 180);
+	tcase_add_checked_fixture(tc, setup_workers, teardown);
+	tcase_add_test(tc, two_workers_split_one_scan);
+	tcase_add_test(tc, a_dead_workers_job_goes_back);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "scan/persist.h"
+#include "scan/work.h"
 #include "scan/run.h"
 #include "scan/setup.h"
 #include "report/digest.h"
@@ -22,52 +23,82 @@
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: residency scan -c FILE [--db CONNINFO] [--date YYYY-MM-DD] [--resume ID]\n\n"
-	       "Runs one scan of the estate the configuration file names (zones, policies,\n"
-	       "ranges, GeoIP) and stores it in PostgreSQL: every path element, every\n"
-	       "attribution with what each source said, every finding with its path, every\n"
-	       "DNS answer, and the hashes of the configuration and the policies. All of it\n"
-	       "is committed at once with the scan marked complete; a scan that fails is\n"
-	       "marked failed with the reason. Prints the scan id.\n\n"
-	       "  -c, --config FILE   the configuration (see 'residency config check')\n"
-	       "  --db CONNINFO       overrides the configuration's \"database\"\n"
-	       "  --date YYYY-MM-DD   the day waivers are judged against (default today, UTC)\n\n"
-	       "Names no zone covers are asked of the configuration's \"resolvers\" (the\n"
-	       "system's when none), unless it says \"offline\": true. 'residency serve' runs\n"
-	       "this same scan on a schedule.\n\n"
-	       "SIGTERM or SIGINT stops the scan at the step in hand; it is recorded as\n"
-	       "interrupted (nothing of it was stored: a scan is stored all at once) and\n"
-	       "--resume ID runs it again under its own id, with the same configuration\n"
-	       "file (its SHA-256 is checked). A failed scan can be resumed the same way.\n"
-	       "On a terminal, a line on stderr shows services and endpoints done and the rate.\n"
-	       "A database that cannot be reached at the start is an error (exit 3); one\n"
-	       "lost while the scan runs is waited for, up to 5 minutes, with the run kept\n"
-	       "in memory, and the scan is stored when it is back.\n\n"
-	       "Not in this build: splitting one scan between workers.\n\n"
-	       "Exit: 0 stored and compliant; 1 stored with findings; 2 bad configuration or\n"
-	       "input, or a scan that cannot be resumed; 3 could not complete (database,\n"
-	       "ranges, interrupted).\n");
+	fprintf(f,
+		"usage: residency scan -c FILE [--db CONNINFO] [--date YYYY-MM-DD]\n"
+		"                      [--job-endpoints N] [--resume ID | --join ID]\n\n"
+		"Runs one scan of the estate the configuration file names (zones, policies,\n"
+		"ranges, GeoIP) and stores it in PostgreSQL: every path element, every\n"
+		"attribution with what each source said, every finding with its path, every\n"
+		"DNS answer, and the texts and data sources it was judged with. Prints the\n"
+		"scan's id and counts when it is complete.\n\n"
+		"  -c, --config FILE    the configuration (see 'residency config check')\n"
+		"  --db CONNINFO        overrides the configuration's \"database\"\n"
+		"  --date YYYY-MM-DD    the day waivers are judged against (default today, UTC)\n"
+		"  --job-endpoints N    services are cut into jobs of at least N endpoints\n"
+		"                       (and mail domains) each; default 1000\n"
+		"  --resume ID          take up scan ID, interrupted or failed, again\n"
+		"  --join ID            work on running scan ID beside its other workers\n\n"
+		"A scan is stored job by job: each job's observations are committed together\n"
+		"with the job marked done, so a job is stored whole or not at all, and the\n"
+		"scan is marked complete (with its link in the evidence chain) when every job\n"
+		"is done. Any number of processes, on any machines reaching the same\n"
+		"database, can work on one scan with --join: each claims jobs nobody holds\n"
+		"(FOR UPDATE SKIP LOCKED), so no endpoint is done twice or missed, and a job\n"
+		"whose worker dies goes back to the others. A joining worker must judge with\n"
+		"the same estate, policies, range sets and GeoIP database (their SHA-256 are\n"
+		"checked); it prints the whole scan's counts when the scan is complete.\n\n"
+		"Names no zone covers are asked of the configuration's \"resolvers\" (the\n"
+		"system's when none), unless it says \"offline\": true. 'residency serve' runs\n"
+		"this same scan on a schedule.\n\n"
+		"SIGTERM or SIGINT: the job in hand is finished and stored, and the scan is\n"
+		"marked interrupted; a job still not done %d s later (RESIDENCY_STOP_GRACE in\n"
+		"the environment), or at a second signal, is rolled back instead. --resume ID does "
+		"only the jobs left, with the same\n"
+		"configuration file (its SHA-256 is checked); a failed scan is resumed the\n"
+		"same way. A joined worker that is stopped only leaves. On a terminal, a line\n"
+		"on stderr shows services and endpoints done and the rate. A database that\n"
+		"cannot be reached at the start is an error (exit 3); one lost while the scan\n"
+		"runs is waited for, up to 5 minutes, and the job in hand is done again.\n\n"
+		"Exit: 0 complete and compliant; 1 complete with findings; 2 bad\n"
+		"configuration or input, or a scan that cannot be resumed or joined; 3 could\n"
+		"not complete (database, ranges, DNS, interrupted).\n",
+		WORK_STOP_GRACE);
 }
 
-static volatile sig_atomic_t stop_signal;
+/* The first signal: stop after the job in hand; a second, or WORK_STOP_GRACE
+ * seconds later (SIGALRM): abandon it. */
+static volatile sig_atomic_t stop_signal, abandon_signal;
+static unsigned stop_grace;
 
 static void on_stop(int sig)
 {
+	if (sig == SIGALRM) {
+		abandon_signal = stop_signal ? stop_signal : SIGTERM;
+		return;
+	}
+	if (stop_signal)
+		abandon_signal = sig;
+	else if (stop_grace)
+		alarm(stop_grace);
+	else
+		abandon_signal = sig;
 	stop_signal = sig;
 }
 
 static void catch_stop(void)
 {
 	struct sigaction sa;
+	stop_grace = work_stop_grace();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
 }
 
-/* A stopped scan is history too: recorded interrupted, with nothing stored. */
+/* A scan stopped before it began is history too: recorded interrupted, with
+ * nothing stored (a resumed one stays as it was). */
 static void interrupted(const struct config *cfg, const char *db, long long resume, time_t started,
 			struct rerr *err)
 {
@@ -76,7 +107,7 @@ static void interrupted(const struct config *cfg, const char *db, long long resu
 	long long id = resume;
 	char sha[DIGEST_HEXLEN] = "", why[128];
 
-	snprintf(why, sizeof(why), "interrupted by %s before anything was stored",
+	snprintf(why, sizeof(why), "interrupted by %s before anything of this run was stored",
 		 stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	if (cfg->text)
 		digest_sha256_hex(cfg->text, strlen(cfg->text), sha);
@@ -98,61 +129,27 @@ static void interrupted(const struct config *cfg, const char *db, long long resu
 			 why);
 }
 
-#define STORE_PATIENCE 300 /* seconds PostgreSQL may be away while the run waits */
+#define STORE_PATIENCE 300 /* seconds PostgreSQL may be away in a row */
 
-/*
- * Stores the run, whole or not at all. When PostgreSQL is unreachable (stopped,
- * restarting), the run stays in memory and storing starts again with backoff;
- * a scan row left running by a lost connection is marked failed and stored
- * into again under its own id, so nothing is duplicated. A signal meanwhile
- * waits for the commit, or ends the waiting.
- */
-static enum rstatus store_with_retries(const struct config *cfg, const char *db,
-				       const struct run *r, struct store **st, long long *id,
-				       struct scan_counts *n, struct rerr *err)
+/* A scan id or a job size: a positive number. */
+static bool positive(const char *s, long long *v)
 {
-	sigset_t block, old;
-	enum rstatus rc;
-	unsigned waited = 0, delay = 1;
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	for (;;) {
-		if (*st != NULL || (rc = store_open(db ? db : cfg->database, st, err)) == R_OK) {
-			bool changed;
-			struct rerr ignore;
-			if (*id > 0) /* left running when the connection went */
-				store_scan_abandon(*st, *id,
-						   "the connection to PostgreSQL was lost",
-						   &changed, &ignore);
-			sigprocmask(SIG_BLOCK, &block, &old);
-			rc = persist_resume(*st, cfg, r, id, n, err);
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			if (rc == R_OK)
-				return R_OK;
-		}
-		bool gone = *st == NULL || PQstatus(store_conn(*st)) != CONNECTION_OK;
-		if (rc != R_EDB || !gone || waited >= STORE_PATIENCE || stop_signal)
-			return rc;
-		char msg[1024];
-		log_warnx("PostgreSQL is unreachable (%s): storing again in %u s; the scan's "
-			  "observations are kept in memory",
-			  rerr_format(err, msg, sizeof(msg)), delay);
-		store_close(*st);
-		*st = NULL;
-		sleep(delay);
-		waited += delay;
-		delay = delay < 16 ? delay * 2 : 30;
-	}
+	char *end;
+	*v = strtoll(s, &end, 10);
+	return *s && !*end && *v > 0;
 }
 
 int cmd_scan(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-	    {"date", required_argument, NULL, 'D'},   {"resume", required_argument, NULL, 'R'},
-	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"date", required_argument, NULL, 'D'},
+	    {"resume", required_argument, NULL, 'R'},
+	    {"join", required_argument, NULL, 'J'},
+	    {"job-endpoints", required_argument, NULL, 'E'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *file = NULL, *db = NULL;
 	struct config *cfg = NULL;
@@ -165,7 +162,7 @@ int cmd_scan(int argc, char **argv)
 	int ch, status = EXIT_INCOMPLETE;
 	time_t now = time(NULL);
 	struct tm tm;
-	long long resume = 0;
+	long long resume = 0, join = 0, job_endpoints = 0;
 
 	memset(&in, 0, sizeof(in));
 	gmtime_r(&now, &tm);
@@ -184,13 +181,19 @@ int cmd_scan(int argc, char **argv)
 				return cli_usage_error("scan", "--date takes YYYY-MM-DD");
 			memcpy(in.today, optarg, 11);
 			break;
-		case 'R': {
-			char *end;
-			resume = strtoll(optarg, &end, 10);
-			if (*end || resume <= 0)
+		case 'R':
+			if (!positive(optarg, &resume))
 				return cli_usage_error("scan", "--resume takes a scan id");
 			break;
-		}
+		case 'J':
+			if (!positive(optarg, &join))
+				return cli_usage_error("scan", "--join takes a scan id");
+			break;
+		case 'E':
+			if (!positive(optarg, &job_endpoints) || job_endpoints > 100000000)
+				return cli_usage_error("scan",
+						       "--job-endpoints takes a number from 1 on");
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_COMPLIANT;
@@ -200,30 +203,43 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (file == NULL || optind != argc)
 		return cli_usage_error("scan", "-c FILE is required, and nothing else");
+	if (resume && join)
+		return cli_usage_error("scan", "--resume and --join do not go together");
 	if ((rc = config_load(file, &cfg, &err)) != R_OK)
 		goto out;
-	/* The database first: one that cannot be reached fails now, not after the
-	 * whole run (one lost later is waited for: see store_with_retries). */
+	/* The database first: one that cannot be reached fails now, not after
+	 * loading everything (one lost later is waited for: see scan/work.h). */
 	if ((rc = store_open(db ? db : cfg->database, &st, &err)) != R_OK)
 		goto out;
 	setup_input(cfg, &in, src);
-	in.stop = &stop_signal;
+	in.stop = &abandon_signal;
 	catch_stop();
-	if ((rc = run_estate(&in, &r, &err)) == R_ESTOPPED) {
+	struct scan_work w = {
+	    .stop = &stop_signal,
+	    .cfg = cfg,
+	    .conninfo = db ? db : cfg->database,
+	    .in = &in,
+	    .id = join ? join : resume,
+	    .join = join > 0,
+	    .job_endpoints = (size_t)job_endpoints,
+	    .patience = STORE_PATIENCE,
+	};
+	if ((rc = run_open(&in, &r, &err)) == R_OK)
+		rc = scan_work(&w, r, &st, &err);
+	if (rc == R_ESTOPPED && !w.begun && !join) {
 		interrupted(cfg, db, resume, now, &err);
 		goto out;
 	}
 	if (rc != R_OK)
 		goto out;
-	long long id = resume;
-	struct scan_counts n;
-	if ((rc = store_with_retries(cfg, db, r, &st, &id, &n, &err)) != R_OK)
-		goto out;
+	const struct scan_counts *n = &w.counts;
 	printf("scan %lld: complete, %s: %zu finding%s (+%zu waived) in %zu services, %zu paths; "
-	       "stored %zu path elements, %zu attributions, %zu DNS answers\n",
-	       id, n.findings ? "violation" : "compliant", n.findings, n.findings == 1 ? "" : "s",
-	       n.waived, n.services, r->endpoints, n.elements, n.attributions, n.answers);
-	status = n.findings ? EXIT_VIOLATION : EXIT_COMPLIANT;
+	       "stored %zu path elements, %zu attributions, %zu DNS answers; %zu job%s by this "
+	       "worker\n",
+	       w.id, n->findings ? "violation" : "compliant", n->findings,
+	       n->findings == 1 ? "" : "s", n->waived, n->services, n->paths, n->elements,
+	       n->attributions, n->answers, w.jobs, w.jobs == 1 ? "" : "s");
+	status = n->findings ? EXIT_VIOLATION : EXIT_COMPLIANT;
 out:
 	if (rc != R_OK) {
 		rerr_log(&err);

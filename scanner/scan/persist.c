@@ -35,79 +35,6 @@ static void text_array(struct buf *b, const void *v, size_t n, size_t stride)
 	buf_addstr(b, "}");
 }
 
-/*
- * The scans row: a new one (*id == 0), or scan *id again when it ended
- * interrupted or failed with nothing stored and the same configuration (resume).
- */
-static enum rstatus begin_scan(struct store *st, const struct config *cfg, const struct run *r,
-			       long long *id, struct rerr *err)
-{
-	char csha[DIGEST_HEXLEN], psha[DIGEST_HEXLEN], epoch[32];
-	struct rerr unread;
-	struct buf zones;
-	uint8_t md[DIGEST_LEN];
-	struct digest *dg = digest_new();
-
-	/* The configuration as it was read and checked (the file may have changed
-	 * since: serve keeps the old one when a reload is refused). */
-	if (cfg->text)
-		digest_sha256_hex(cfg->text, strlen(cfg->text), csha);
-	else if (digest_file_sha256_hex(cfg->file, csha, &unread) != R_OK)
-		snprintf(csha, sizeof(csha), "unreadable");
-	for (size_t i = 0; dg && i < r->estate->npolicies; i++) {
-		const char *f[2] = {r->estate->policies[i].file, r->estate->policies[i].text};
-		digest_record(dg, "policy", 2, f);
-	}
-	if (dg) {
-		digest_final(dg, md);
-		digest_hex(md, psha);
-		digest_free(dg);
-	} else {
-		snprintf(psha, sizeof(psha), "unavailable");
-	}
-	snprintf(epoch, sizeof(epoch), "%llu", attrib_geoip_epoch(r->attrib));
-	buf_init(&zones, 1 << 20);
-	text_array(&zones, (const char *const *)cfg->zones, cfg->nzones, 0);
-	char idtext[32];
-	snprintf(idtext, sizeof(idtext), "%lld", *id);
-	const char *p[7] = {r->estate->file, cfg->file, zones.data, csha, psha, epoch, idtext};
-	PGresult *res;
-	if (*id > 0) {
-		res = PQexecParams(
-		    store_conn(st),
-		    "UPDATE scans SET status = 'running', finished_at = NULL, error = NULL, "
-		    "estate = $1, config_path = $2, zone_files = $3, policy_sha256 = $5, "
-		    "geoip_build_epoch = $6 WHERE id = $7 AND status IN ('interrupted', 'failed') "
-		    "AND coalesce(config_sha256, $4) = $4 AND NOT EXISTS (SELECT 1 FROM "
-		    "scan_elements WHERE scan_id = $7) RETURNING id",
-		    7, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0) {
-			PQclear(res);
-			buf_free(&zones);
-			return rerr_set(
-			    err, R_EINPUT, NULL, 0,
-			    "scan %lld cannot be resumed: only an interrupted or failed "
-			    "scan of this same configuration file (same SHA-256) is",
-			    *id);
-		}
-	} else {
-		res = PQexecParams(
-		    store_conn(st),
-		    "INSERT INTO scans (estate, config_path, zone_files, config_sha256, "
-		    "policy_sha256, geoip_build_epoch) VALUES ($1, $2, $3, $4, $5, $6) "
-		    "RETURNING id",
-		    6, NULL, p, NULL, NULL, 0);
-	}
-	buf_free(&zones);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		return store_error(st, err, "creating the scan");
-	}
-	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return R_OK;
-}
-
 static char *path_json(const struct finding *f)
 {
 	json_t *arr = json_array();
@@ -176,25 +103,103 @@ static enum rstatus documents(struct store *st, long long id, const struct confi
 	return rc;
 }
 
-static enum rstatus observations(struct store *st, long long id, const struct run *r,
-				 struct scan_counts *n, struct rerr *err)
+/* SHA-256 of the configuration as it was read and checked (the file may have
+ * changed since: serve keeps the old one when a reload is refused). */
+static void config_sha256(const struct config *cfg, char out[DIGEST_HEXLEN])
 {
-	struct copy c;
-	enum rstatus rc;
-	char a[ADDR_STRLEN];
+	struct rerr unread;
 
-	/* The data judged against: range sets and the GeoIP database, with hashes
-	 * (computed first: COPY cannot be left halfway through a row). */
-	const struct attrib_source_info *src;
-	size_t nsrc = attrib_sources(r->attrib, &src);
-	char(*sha)[65] = calloc(nsrc + 1, sizeof(*sha));
-	if (sha == NULL)
+	if (cfg->text)
+		digest_sha256_hex(cfg->text, strlen(cfg->text), out);
+	else if (digest_file_sha256_hex(cfg->file, out, &unread) != R_OK)
+		snprintf(out, DIGEST_HEXLEN, "unreadable");
+}
+
+/* One hash over every policy file's name and text. */
+static void policy_sha256(const struct run *r, char out[DIGEST_HEXLEN])
+{
+	uint8_t md[DIGEST_LEN];
+	struct digest *dg = digest_new();
+
+	if (dg == NULL) {
+		snprintf(out, DIGEST_HEXLEN, "unavailable");
+		return;
+	}
+	for (size_t i = 0; i < r->estate->npolicies; i++) {
+		const char *f[2] = {r->estate->policies[i].file, r->estate->policies[i].text};
+		digest_record(dg, "policy", 2, f);
+	}
+	digest_final(dg, md);
+	digest_hex(md, out);
+	digest_free(dg);
+}
+
+static enum rstatus schema_current(struct store *st, struct rerr *err)
+{
+	int have = 0;
+	enum rstatus rc = store_schema_version(st, &have, err);
+
+	if (rc == R_OK && have != store_known_version())
+		rc = rerr_set(err, R_EDB, "postgresql", 0,
+			      "the database schema is at version %d, this binary needs %d: run "
+			      "'residency db migrate'",
+			      have, store_known_version());
+	return rc;
+}
+
+/* One statement with parameters that returns rows; NULL (and *rc set) on error. */
+static PGresult *query(struct store *st, const char *sql, int n, const char *const *p,
+		       const char *what, enum rstatus *rc, struct rerr *err)
+{
+	PGresult *res = PQexecParams(store_conn(st), sql, n, NULL, p, NULL, NULL, 0);
+	ExecStatusType s = PQresultStatus(res);
+
+	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
+		return res;
+	PQclear(res);
+	*rc = store_error(st, err, what);
+	return NULL;
+}
+
+static enum rstatus command(struct store *st, const char *sql, int n, const char *const *p,
+			    const char *what, struct rerr *err)
+{
+	enum rstatus rc = R_OK;
+	PGresult *res = query(st, sql, n, p, what, &rc, err);
+
+	PQclear(res);
+	return rc;
+}
+
+/* The data judged against: range sets and the GeoIP database, with hashes. */
+static enum rstatus source_hashes(const struct run *r, const struct attrib_source_info **src,
+				  size_t *nsrc, char (**sha)[65], struct rerr *err)
+{
+	enum rstatus rc;
+
+	*nsrc = attrib_sources(r->attrib, src);
+	if ((*sha = calloc(*nsrc + 1, sizeof(**sha))) == NULL)
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
-	for (size_t i = 0; i < nsrc; i++)
-		if ((rc = attrib_source_sha256(&src[i], sha[i], err)) != R_OK) {
-			free(sha);
+	for (size_t i = 0; i < *nsrc; i++)
+		if ((rc = attrib_source_sha256(&(*src)[i], (*sha)[i], err)) != R_OK) {
+			free(*sha);
+			*sha = NULL;
 			return rc;
 		}
+	return R_OK;
+}
+
+static enum rstatus sources(struct store *st, long long id, const struct run *r, struct rerr *err)
+{
+	const struct attrib_source_info *src;
+	size_t nsrc;
+	char(*sha)[65];
+	struct copy c;
+	enum rstatus rc;
+
+	/* Hashed first: COPY cannot be left halfway through a row. */
+	if ((rc = source_hashes(r, &src, &nsrc, &sha, err)) != R_OK)
+		return rc;
 	if ((rc = copy_begin(&c, st,
 			     "COPY scan_sources (scan_id, seq, name, kind, origin, files, sha256, "
 			     "version, records) FROM STDIN",
@@ -218,249 +223,681 @@ static enum rstatus observations(struct store *st, long long id, const struct ru
 		buf_free(&files);
 	}
 	free(sha);
-	if ((rc = copy_end(&c, NULL)) != R_OK)
-		return rc;
+	return copy_end(&c, NULL);
+}
 
-	/* Services. */
-	if ((rc = copy_begin(
-		 &c, st,
-		 "COPY scan_services (scan_id, service, owner, policy, verdict, findings, "
-		 "waived) FROM STDIN",
-		 7, err)) != R_OK)
+/* The services cut into jobs of consecutive services holding at least
+ * job_endpoints endpoints and mail domains each (the last one: the rest). */
+static enum rstatus plan_jobs(struct store *st, long long id, const struct run *r,
+			      size_t job_endpoints, size_t *njobs, struct rerr *err)
+{
+	struct copy c;
+	enum rstatus rc;
+	size_t first = 0, held = 0;
+
+	*njobs = 0;
+	if ((rc = copy_begin(&c, st,
+			     "COPY scan_jobs (scan_id, job, first_service, end_service) FROM STDIN",
+			     4, err)) != R_OK)
 		return rc;
 	for (size_t i = 0; i < r->estate->n; i++) {
+		held += r->estate->v[i].nendpoints + r->estate->v[i].nmail;
+		if (held < job_endpoints && i + 1 < r->estate->n)
+			continue;
+		copy_int(&c, id);
+		copy_int(&c, (long long)(*njobs)++);
+		copy_int(&c, (long long)first);
+		copy_int(&c, (long long)(i + 1));
+		first = i + 1;
+		held = 0;
+	}
+	return copy_end(&c, NULL);
+}
+
+static int str_sort(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Whether this process would judge scan id as it was begun: the same estate
+ * text, the same policy texts and the same range sets and GeoIP database (by
+ * SHA-256). Paths may differ (another machine); the bytes may not.
+ */
+static enum rstatus same_as_begun(struct store *st, long long id, const struct run *r,
+				  struct rerr *err)
+{
+	char idtext[32], esha[DIGEST_HEXLEN];
+	const char *p[1] = {idtext};
+	enum rstatus rc = R_OK;
+	PGresult *res;
+
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	if (r->estate->text)
+		digest_sha256_hex(r->estate->text, strlen(r->estate->text), esha);
+	else if ((rc = digest_file_sha256_hex(r->estate->file, esha, err)) != R_OK)
+		return rc;
+	if ((res = query(st,
+			 "SELECT sha256 FROM scan_documents WHERE scan_id = $1 AND kind = 'estate'",
+			 1, p, "reading the scan's estate", &rc, err)) == NULL)
+		return rc;
+	bool same = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), esha) == 0;
+	PQclear(res);
+	if (!same)
+		return rerr_set(
+		    err, R_EINPUT, r->estate->file, 0,
+		    "this estate (SHA-256 %.16s...) is not the one scan %lld began with: "
+		    "every part of a scan is judged from the same estate",
+		    esha, id);
+
+	/* The policies, as a set of texts. */
+	size_t np = r->estate->npolicies;
+	char(*mine)[DIGEST_HEXLEN] = calloc(np + 1, sizeof(*mine));
+	const char **order = calloc(np + 1, sizeof(*order));
+	if (mine == NULL || order == NULL) {
+		free(mine);
+		free(order);
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < np; i++) {
+		const char *t = r->estate->policies[i].text ? r->estate->policies[i].text : "";
+		digest_sha256_hex(t, strlen(t), mine[i]);
+		order[i] = mine[i];
+	}
+	qsort(order, np, sizeof(*order), str_sort);
+	if ((res = query(st,
+			 "SELECT sha256 FROM scan_documents WHERE scan_id = $1 AND kind = 'policy' "
+			 "ORDER BY sha256 COLLATE \"C\"",
+			 1, p, "reading the scan's policies", &rc, err)) != NULL) {
+		same = (size_t)PQntuples(res) == np;
+		for (size_t i = 0; same && i < np; i++)
+			same = strcmp(PQgetvalue(res, (int)i, 0), order[i]) == 0;
+		if (!same)
+			rc = rerr_set(err, R_EINPUT, NULL, 0,
+				      "the policies here (%zu) are not those scan %lld began with "
+				      "(%d): every part of a scan is judged by the same policies",
+				      np, id, PQntuples(res));
+		PQclear(res);
+	}
+	free(mine);
+	free(order);
+	if (rc != R_OK)
+		return rc;
+
+	/* The data judged against, source by source. */
+	const struct attrib_source_info *src;
+	size_t nsrc;
+	char(*sha)[65];
+	if ((rc = source_hashes(r, &src, &nsrc, &sha, err)) != R_OK)
+		return rc;
+	if ((res =
+		 query(st, "SELECT name, sha256 FROM scan_sources WHERE scan_id = $1 ORDER BY seq",
+		       1, p, "reading the scan's sources", &rc, err)) != NULL) {
+		if ((size_t)PQntuples(res) != nsrc)
+			rc =
+			    rerr_set(err, R_EINPUT, NULL, 0,
+				     "scan %lld was begun with %d range sets and GeoIP databases, "
+				     "this process has %zu: every part of a scan is judged against "
+				     "the same data",
+				     id, PQntuples(res), nsrc);
+		for (size_t i = 0; rc == R_OK && i < nsrc; i++)
+			if (strcmp(PQgetvalue(res, (int)i, 0), src[i].name) != 0 ||
+			    strcmp(PQgetvalue(res, (int)i, 1), sha[i]) != 0)
+				rc = rerr_set(
+				    err, R_EINPUT, NULL, 0,
+				    "the %s data here (SHA-256 %.16s...) is not what scan %lld "
+				    "began with (%s, %.16s...): every part of a scan is judged "
+				    "against the same data",
+				    src[i].name, sha[i], id, PQgetvalue(res, (int)i, 0),
+				    PQgetvalue(res, (int)i, 1));
+		PQclear(res);
+	}
+	free(sha);
+	return rc;
+}
+
+/* A new scans row (running), with the texts and sources it is judged with and its jobs. */
+static enum rstatus begin_new(struct store *st, const struct config *cfg, const struct run *r,
+			      size_t job_endpoints, long long *id, struct rerr *err)
+{
+	char csha[DIGEST_HEXLEN], psha[DIGEST_HEXLEN], epoch[32];
+	struct buf zones;
+	enum rstatus rc = R_OK;
+	size_t njobs;
+
+	config_sha256(cfg, csha);
+	policy_sha256(r, psha);
+	snprintf(epoch, sizeof(epoch), "%llu", attrib_geoip_epoch(r->attrib));
+	buf_init(&zones, 1 << 20);
+	text_array(&zones, (const char *const *)cfg->zones, cfg->nzones, 0);
+	const char *p[6] = {r->estate->file, cfg->file, zones.data, csha, psha, epoch};
+	PGresult *res = query(st,
+			      "INSERT INTO scans (estate, config_path, zone_files, config_sha256, "
+			      "policy_sha256, geoip_build_epoch) VALUES ($1, $2, $3, $4, $5, $6) "
+			      "RETURNING id",
+			      6, p, "creating the scan", &rc, err);
+	buf_free(&zones);
+	if (res == NULL)
+		return rc;
+	*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	if ((rc = documents(st, *id, cfg, r, err)) == R_OK &&
+	    (rc = sources(st, *id, r, err)) == R_OK)
+		rc = plan_jobs(st, *id, r, job_endpoints, &njobs, err);
+	return rc;
+}
+
+/*
+ * Scan id again, when it ended interrupted or failed, with this same
+ * configuration: its undone jobs are worked again (a scan that ended before any
+ * job existed, a stub, gets its texts, sources and jobs now).
+ */
+static enum rstatus begin_again(struct store *st, const struct config *cfg, const struct run *r,
+				size_t job_endpoints, long long id, struct rerr *err)
+{
+	char csha[DIGEST_HEXLEN], psha[DIGEST_HEXLEN], epoch[32], idtext[32];
+	enum rstatus rc = R_OK;
+	const char *p[1] = {idtext};
+
+	config_sha256(cfg, csha);
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	PGresult *res =
+	    query(st,
+		  "SELECT status, coalesce(config_sha256, ''), (SELECT count(*) FROM scan_jobs "
+		  "WHERE scan_id = $1), EXISTS (SELECT 1 FROM scan_elements WHERE scan_id = $1) "
+		  "FROM scans WHERE id = $1 FOR NO KEY UPDATE",
+		  1, p, "reading the scan to resume", &rc, err);
+	if (res == NULL)
+		return rc;
+	bool ok = PQntuples(res) == 1 &&
+		  (strcmp(PQgetvalue(res, 0, 0), "interrupted") == 0 ||
+		   strcmp(PQgetvalue(res, 0, 0), "failed") == 0) &&
+		  (PQgetvalue(res, 0, 1)[0] == '\0' || strcmp(PQgetvalue(res, 0, 1), csha) == 0);
+	bool has_jobs = ok && strcmp(PQgetvalue(res, 0, 2), "0") != 0;
+	bool stub = ok && !has_jobs && strcmp(PQgetvalue(res, 0, 3), "f") == 0;
+	PQclear(res);
+	if (!has_jobs && !stub)
+		return rerr_set(err, R_EINPUT, NULL, 0,
+				"scan %lld cannot be resumed: only an interrupted or failed "
+				"scan of this same configuration file (same SHA-256) is",
+				id);
+	if (has_jobs) {
+		if ((rc = same_as_begun(st, id, r, err)) != R_OK)
+			return rc;
+		return command(st,
+			       "UPDATE scans SET status = 'running', finished_at = NULL, error = "
+			       "NULL WHERE id = $1",
+			       1, p, "resuming the scan", err);
+	}
+	struct buf zones;
+	size_t njobs;
+	policy_sha256(r, psha);
+	snprintf(epoch, sizeof(epoch), "%llu", attrib_geoip_epoch(r->attrib));
+	buf_init(&zones, 1 << 20);
+	text_array(&zones, (const char *const *)cfg->zones, cfg->nzones, 0);
+	const char *q[7] = {r->estate->file, cfg->file, zones.data, csha, psha, epoch, idtext};
+	rc = command(st,
+		     "UPDATE scans SET status = 'running', finished_at = NULL, error = NULL, "
+		     "estate = $1, config_path = $2, zone_files = $3, config_sha256 = $4, "
+		     "policy_sha256 = $5, geoip_build_epoch = $6 WHERE id = $7",
+		     7, q, "resuming the scan", err);
+	buf_free(&zones);
+	if (rc == R_OK && (rc = documents(st, id, cfg, r, err)) == R_OK &&
+	    (rc = sources(st, id, r, err)) == R_OK)
+		rc = plan_jobs(st, id, r, job_endpoints, &njobs, err);
+	return rc;
+}
+
+enum rstatus persist_begin(struct store *st, const struct config *cfg, const struct run *r,
+			   size_t job_endpoints, long long *id, struct rerr *err)
+{
+	enum rstatus rc;
+
+	if ((rc = schema_current(st, err)) != R_OK || (rc = store_exec(st, "BEGIN", err)) != R_OK)
+		return rc;
+	if (*id > 0)
+		rc = begin_again(st, cfg, r, job_endpoints ? job_endpoints : 1, *id, err);
+	else
+		rc = begin_new(st, cfg, r, job_endpoints ? job_endpoints : 1, id, err);
+	if (rc == R_OK)
+		rc = store_exec(st, "COMMIT", err);
+	if (rc != R_OK)
+		persist_rollback(st);
+	return rc;
+}
+
+enum rstatus persist_join(struct store *st, const struct run *r, long long id, struct rerr *err)
+{
+	char idtext[32];
+	const char *p[1] = {idtext};
+	enum rstatus rc;
+
+	if ((rc = schema_current(st, err)) != R_OK)
+		return rc;
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	PGresult *res = query(st,
+			      "SELECT status, (SELECT count(*) FROM scan_jobs WHERE scan_id = $1) "
+			      "FROM scans WHERE id = $1",
+			      1, p, "reading the scan to join", &rc, err);
+	if (res == NULL)
+		return rc;
+	if (PQntuples(res) != 1)
+		rc = rerr_set(err, R_EINPUT, NULL, 0, "there is no scan %lld to join", id);
+	else if (strcmp(PQgetvalue(res, 0, 0), "running") != 0)
+		rc = rerr_set(err, R_EINPUT, NULL, 0,
+			      "scan %lld is %s: only a running scan can be joined", id,
+			      PQgetvalue(res, 0, 0));
+	else if (strcmp(PQgetvalue(res, 0, 1), "0") == 0)
+		rc = rerr_set(err, R_EINPUT, NULL, 0,
+			      "scan %lld has no jobs to share (it was begun by an older "
+			      "residency)",
+			      id);
+	PQclear(res);
+	return rc == R_OK ? same_as_begun(st, id, r, err) : rc;
+}
+
+enum rstatus persist_claim(struct store *st, long long id, struct scan_job *job, size_t *undone,
+			   struct rerr *err)
+{
+	char idtext[32];
+	const char *p[1] = {idtext};
+	enum rstatus rc;
+	PGresult *res;
+
+	memset(job, 0, sizeof(*job));
+	*undone = 0;
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	if ((rc = store_exec(st, "BEGIN", err)) != R_OK)
+		return rc;
+	if ((res = query(st, "SELECT status FROM scans WHERE id = $1", 1, p, "reading the scan",
+			 &rc, err)) == NULL)
+		goto fail;
+	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "complete") == 0) {
+		PQclear(res); /* completed by another worker: nothing left */
+		return store_exec(st, "ROLLBACK", err);
+	}
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "running") != 0) {
+		rc = rerr_set(err, R_ESTOPPED, NULL, 0,
+			      "scan %lld is no longer running (%s): another worker ended it", id,
+			      PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "gone");
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	/* The row lock is the claim: it lasts until this transaction ends, and
+	 * goes with the connection if the worker dies. */
+	if ((res = query(st,
+			 "SELECT job, first_service, end_service FROM scan_jobs WHERE scan_id = "
+			 "$1 AND done_at IS NULL ORDER BY job LIMIT 1 FOR UPDATE SKIP LOCKED",
+			 1, p, "claiming a job", &rc, err)) == NULL)
+		goto fail;
+	if (PQntuples(res) == 1) {
+		job->job = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		job->from = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+		job->to = strtoul(PQgetvalue(res, 0, 2), NULL, 10);
+		job->held = true;
+		PQclear(res);
+		return R_OK; /* the transaction stays open */
+	}
+	PQclear(res);
+	if ((res =
+		 query(st, "SELECT count(*) FROM scan_jobs WHERE scan_id = $1 AND done_at IS NULL",
+		       1, p, "counting the jobs left", &rc, err)) == NULL)
+		goto fail;
+	*undone = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return store_exec(st, "ROLLBACK", err);
+fail:
+	persist_rollback(st);
+	return rc;
+}
+
+void persist_rollback(struct store *st)
+{
+	PQclear(PQexec(store_conn(st), "ROLLBACK"));
+}
+
+/* The next free seq of a table keyed (scan_id, seq); the scans row is locked. */
+static enum rstatus next_seq(struct store *st, const char *table, const char *idtext,
+			     long long *seq, struct rerr *err)
+{
+	char sql[160];
+	const char *p[1] = {idtext};
+	enum rstatus rc = R_OK;
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(seq) + 1, 0) FROM %s WHERE scan_id = $1",
+		 table);
+	PGresult *res = query(st, sql, 1, p, "numbering the rows", &rc, err);
+	if (res == NULL)
+		return rc;
+	*seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return R_OK;
+}
+
+static enum rstatus job_services(struct copy *c, struct store *st, long long id,
+				 const struct run *r, const struct scan_job *job, struct rerr *err)
+{
+	enum rstatus rc;
+
+	if ((rc = copy_begin(c, st,
+			     "COPY scan_services (scan_id, service, owner, policy, verdict, "
+			     "findings, waived, idx) FROM STDIN",
+			     8, err)) != R_OK)
+		return rc;
+	for (size_t i = job->from; i < job->to; i++) {
 		const struct service *s = &r->estate->v[i];
 		const struct judgement *j = &r->services[i].judged;
-		copy_int(&c, id);
-		copy_str(&c, s->name);
-		copy_str(&c, s->owner);
-		copy_str(&c, s->policy);
-		copy_str(&c, j->n > j->nwaived ? "violation" : "compliant");
-		copy_int(&c, (long long)(j->n - j->nwaived));
-		copy_int(&c, (long long)j->nwaived);
+		copy_int(c, id);
+		copy_str(c, s->name);
+		copy_str(c, s->owner);
+		copy_str(c, s->policy);
+		copy_str(c, j->n > j->nwaived ? "violation" : "compliant");
+		copy_int(c, (long long)(j->n - j->nwaived));
+		copy_int(c, (long long)j->nwaived);
+		copy_int(c, (long long)i);
 	}
-	if ((rc = copy_end(&c, &n->services)) != R_OK)
-		return rc;
+	return copy_end(c, NULL);
+}
 
-	/* Every element of every path; and the set of addresses seen. */
-	size_t naddrs = 0, cap = 1024;
-	struct addr *addrs = malloc(cap * sizeof(*addrs));
-	if (addrs == NULL)
+/* Every element of every path of the job's services; the addresses seen, sorted. */
+static enum rstatus job_elements(struct copy *c, struct store *st, long long id,
+				 const struct run *r, const struct scan_job *job,
+				 struct addr **addrs, size_t *naddrs, struct rerr *err)
+{
+	enum rstatus rc;
+	size_t cap = 1024;
+	char a[ADDR_STRLEN];
+
+	*naddrs = 0;
+	if ((*addrs = malloc(cap * sizeof(**addrs))) == NULL)
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
-	if ((rc = copy_begin(
-		 &c, st,
-		 "COPY scan_elements (scan_id, service, endpoint, mail, idx, kind, name, "
-		 "address, status, parent, zone) FROM STDIN",
-		 11, err)) != R_OK) {
-		free(addrs);
+	if ((rc = copy_begin(c, st,
+			     "COPY scan_elements (scan_id, service, endpoint, mail, idx, kind, "
+			     "name, address, status, parent, zone) FROM STDIN",
+			     11, err)) != R_OK)
 		return rc;
-	}
-	for (size_t i = 0; i < r->estate->n; i++) {
+	for (size_t i = job->from; i < job->to; i++) {
 		const struct run_service *rs = &r->services[i];
 		for (size_t k = 0; k < rs->npaths; k++) {
 			const struct path *p = &rs->paths[k];
 			for (size_t e = 0; e < p->n; e++) {
 				const struct path_elem *pe = &p->elems[e];
-				copy_int(&c, id);
-				copy_str(&c, r->estate->v[i].name);
-				copy_str(&c, p->root);
-				copy_bool(&c, rs->is_mail[k]);
-				copy_int(&c, (long long)e);
-				copy_str(&c, path_kind_name(pe->kind));
-				copy_str(&c, pe->name);
-				copy_str(&c, pe->kind == PATH_ADDRESS
-						 ? addr_format(&pe->addr, a, sizeof(a))
-						 : NULL);
-				copy_str(&c, dns_status_name(pe->status));
-				copy_int(&c, pe->parent);
-				copy_str(&c, nz(pe->zone));
+				copy_int(c, id);
+				copy_str(c, r->estate->v[i].name);
+				copy_str(c, p->root);
+				copy_bool(c, rs->is_mail[k]);
+				copy_int(c, (long long)e);
+				copy_str(c, path_kind_name(pe->kind));
+				copy_str(c, pe->name);
+				copy_str(c, pe->kind == PATH_ADDRESS
+						? addr_format(&pe->addr, a, sizeof(a))
+						: NULL);
+				copy_str(c, dns_status_name(pe->status));
+				copy_int(c, pe->parent);
+				copy_str(c, nz(pe->zone));
 				if (pe->kind != PATH_ADDRESS)
 					continue;
-				if (naddrs == cap) {
-					struct addr *v = realloc(addrs, 2 * cap * sizeof(*v));
-					if (v == NULL)
-						break;
-					addrs = v;
+				if (*naddrs == cap) {
+					struct addr *v = realloc(*addrs, 2 * cap * sizeof(*v));
+					if (v == NULL) {
+						(void)copy_end(c, NULL);
+						return rerr_set(err, R_ENOMEM, NULL, 0,
+								"out of memory");
+					}
+					*addrs = v;
 					cap *= 2;
 				}
-				addrs[naddrs++] = pe->addr;
+				(*addrs)[(*naddrs)++] = pe->addr;
 			}
 		}
 	}
-	if ((rc = copy_end(&c, &n->elements)) != R_OK) {
-		free(addrs);
-		return rc;
-	}
+	if ((rc = copy_end(c, NULL)) == R_OK)
+		qsort(*addrs, *naddrs, sizeof(**addrs), addr_sort);
+	return rc;
+}
 
-	/* One attribution per distinct address. */
-	qsort(addrs, naddrs, sizeof(*addrs), addr_sort);
-	if ((rc = copy_begin(
-		 &c, st,
-		 "COPY scan_attributions (scan_id, address, provider, region, "
-		 "border_group, services, scope, country, source, prefix, geoip_country, "
-		 "region_unmapped, disagreement) FROM STDIN",
-		 13, err)) != R_OK) {
-		free(addrs);
+/*
+ * One attribution per distinct address per scan. Jobs of one scan share
+ * addresses: each job loads its own into a temporary table and adds those the
+ * scan has not got yet (the same sources give the same attribution), in
+ * address order, so two jobs committing at once wait for each other instead of
+ * deadlocking.
+ */
+static enum rstatus job_attributions(struct copy *c, struct store *st, long long id,
+				     const struct run *r, const struct addr *addrs, size_t naddrs,
+				     struct rerr *err)
+{
+	enum rstatus rc;
+	char a[ADDR_STRLEN];
+
+	if ((rc = store_exec(st,
+			     "CREATE TEMP TABLE job_attributions (LIKE scan_attributions) ON "
+			     "COMMIT DROP",
+			     err)) != R_OK ||
+	    (rc = copy_begin(c, st,
+			     "COPY job_attributions (scan_id, address, provider, region, "
+			     "border_group, services, scope, country, source, prefix, "
+			     "geoip_country, region_unmapped, disagreement) FROM STDIN",
+			     13, err)) != R_OK)
 		return rc;
-	}
 	for (size_t i = 0; i < naddrs; i++) {
 		struct attribution at;
 		if (i && addr_cmp(&addrs[i - 1], &addrs[i]) == 0)
 			continue;
 		attrib_lookup(r->attrib, &addrs[i], &at);
-		copy_int(&c, id);
-		copy_str(&c, addr_format(&addrs[i], a, sizeof(a)));
-		copy_str(&c, nz(at.provider));
-		copy_str(&c, nz(at.region));
-		copy_str(&c, nz(at.border_group));
-		copy_str(&c, nz(at.services));
-		copy_str(&c, attr_scope_name(at.scope));
-		copy_str(&c, nz(at.country));
-		copy_str(&c, attr_source_name(at.source));
-		copy_str(&c, nz(at.prefix));
-		copy_str(&c, nz(at.geoip_country));
-		copy_bool(&c, at.region_unmapped);
-		copy_bool(&c, at.disagreement);
+		copy_int(c, id);
+		copy_str(c, addr_format(&addrs[i], a, sizeof(a)));
+		copy_str(c, nz(at.provider));
+		copy_str(c, nz(at.region));
+		copy_str(c, nz(at.border_group));
+		copy_str(c, nz(at.services));
+		copy_str(c, attr_scope_name(at.scope));
+		copy_str(c, nz(at.country));
+		copy_str(c, attr_source_name(at.source));
+		copy_str(c, nz(at.prefix));
+		copy_str(c, nz(at.geoip_country));
+		copy_bool(c, at.region_unmapped);
+		copy_bool(c, at.disagreement);
 	}
-	free(addrs);
-	if ((rc = copy_end(&c, &n->attributions)) != R_OK)
+	if ((rc = copy_end(c, NULL)) != R_OK)
 		return rc;
+	return store_exec(st,
+			  "INSERT INTO scan_attributions SELECT * FROM job_attributions ORDER BY "
+			  "address ON CONFLICT DO NOTHING",
+			  err);
+}
 
-	/* Findings, waived ones included and marked. */
-	if ((rc = copy_begin(
-		 &c, st,
-		 "COPY scan_findings (scan_id, seq, service, endpoint, element, "
-		 "element_kind, country, provider, region, border_group, source, policy, "
-		 "reason, detail, path, waived, waiver_reason, waiver_expires, "
-		 "waiver_expired) FROM STDIN",
-		 19, err)) != R_OK)
+/* Findings, waived ones included and marked, numbered from seq. */
+static enum rstatus job_findings(struct copy *c, struct store *st, long long id,
+				 const struct run *r, const struct scan_job *job, long long seq,
+				 struct rerr *err)
+{
+	enum rstatus rc;
+
+	if ((rc = copy_begin(c, st,
+			     "COPY scan_findings (scan_id, seq, service, endpoint, element, "
+			     "element_kind, country, provider, region, border_group, source, "
+			     "policy, reason, detail, path, waived, waiver_reason, "
+			     "waiver_expires, waiver_expired) FROM STDIN",
+			     19, err)) != R_OK)
 		return rc;
-	long long seq = 0;
-	for (size_t i = 0; i < r->estate->n; i++) {
+	for (size_t i = job->from; i < job->to; i++) {
 		const struct judgement *j = &r->services[i].judged;
 		for (size_t k = 0; k < j->n; k++) {
 			const struct finding *f = &j->v[k];
 			char *pj = path_json(f);
-			copy_int(&c, id);
-			copy_int(&c, seq++);
-			copy_str(&c, f->service);
-			copy_str(&c, f->endpoint);
-			copy_str(&c, f->element);
-			copy_str(&c, path_kind_name(f->kind));
-			copy_str(&c, nz(f->at.country));
-			copy_str(&c, nz(f->at.provider));
-			copy_str(&c, nz(f->at.region));
-			copy_str(&c, nz(f->at.border_group));
-			copy_str(&c,
+			copy_int(c, id);
+			copy_int(c, seq++);
+			copy_str(c, f->service);
+			copy_str(c, f->endpoint);
+			copy_str(c, f->element);
+			copy_str(c, path_kind_name(f->kind));
+			copy_str(c, nz(f->at.country));
+			copy_str(c, nz(f->at.provider));
+			copy_str(c, nz(f->at.region));
+			copy_str(c, nz(f->at.border_group));
+			copy_str(c,
 				 f->kind == PATH_ADDRESS ? attr_source_name(f->at.source) : "dns");
-			copy_str(&c, f->policy);
-			copy_str(&c, finding_reason_name(f->reason));
-			copy_str(&c, f->detail);
-			copy_str(&c, pj ? pj : "[]");
-			copy_bool(&c, f->waiver != NULL);
+			copy_str(c, f->policy);
+			copy_str(c, finding_reason_name(f->reason));
+			copy_str(c, f->detail);
+			copy_str(c, pj ? pj : "[]");
+			copy_bool(c, f->waiver != NULL);
 			/* The waiver that applied, or the expired one that no longer does. */
 			const struct waiver *w = f->waiver ? f->waiver : f->expired;
-			copy_str(&c, w ? w->reason : NULL);
-			copy_str(&c, w ? w->expires : NULL);
-			copy_bool(&c, f->expired != NULL);
+			copy_str(c, w ? w->reason : NULL);
+			copy_str(c, w ? w->expires : NULL);
+			copy_bool(c, f->expired != NULL);
 			free(pj);
-			if (f->waiver)
-				n->waived++;
-			else
-				n->findings++;
 		}
 	}
-	if ((rc = copy_end(&c, NULL)) != R_OK)
-		return rc;
+	return copy_end(c, NULL);
+}
 
-	/* Every DNS answer used. */
+/* The DNS answers this worker logged since its last stored job, numbered from seq. */
+static enum rstatus job_answers(struct copy *c, struct store *st, long long id, const struct run *r,
+				size_t from, long long seq, size_t *to, struct rerr *err)
+{
 	const struct dns_answer *ans;
 	size_t na = dns_answers(r->dns, &ans);
-	if ((rc = copy_begin(
-		 &c, st,
-		 "COPY scan_answers (scan_id, seq, name, type, rcode, data, ttl, resolver, "
-		 "answered_at) FROM STDIN",
-		 9, err)) != R_OK)
+	enum rstatus rc;
+
+	*to = na;
+	if ((rc = copy_begin(c, st,
+			     "COPY scan_answers (scan_id, seq, name, type, rcode, data, ttl, "
+			     "resolver, answered_at) FROM STDIN",
+			     9, err)) != R_OK)
 		return rc;
-	for (size_t i = 0; i < na; i++) {
+	for (size_t i = from; i < na; i++) {
 		char when[64];
 		struct tm tm;
 		gmtime_r(&ans[i].when.tv_sec, &tm);
 		size_t w = strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		snprintf(when + w, sizeof(when) - w, ".%06ld+00", ans[i].when.tv_nsec / 1000);
-		copy_int(&c, id);
-		copy_int(&c, (long long)i);
-		copy_str(&c, ans[i].name);
-		copy_str(&c, ans[i].type);
-		copy_str(&c, dns_status_name(ans[i].rcode));
-		copy_str(&c, ans[i].data);
-		copy_int(&c, (long long)ans[i].ttl);
-		copy_str(&c, ans[i].resolver);
-		copy_str(&c, when);
+		copy_int(c, id);
+		copy_int(c, seq++);
+		copy_str(c, ans[i].name);
+		copy_str(c, ans[i].type);
+		copy_str(c, dns_status_name(ans[i].rcode));
+		copy_str(c, ans[i].data);
+		copy_int(c, (long long)ans[i].ttl);
+		copy_str(c, ans[i].resolver);
+		copy_str(c, when);
 	}
-	return copy_end(&c, &n->answers);
+	return copy_end(c, NULL);
 }
 
-enum rstatus persist_scan(struct store *st, const struct config *cfg, const struct run *r,
-			  long long *scan_id, struct scan_counts *counts, struct rerr *err)
+enum rstatus persist_job(struct store *st, const struct run *r, long long id,
+			 const struct scan_job *job, const char *worker, size_t *answers_from,
+			 struct rerr *err)
 {
-	*scan_id = 0;
-	return persist_resume(st, cfg, r, scan_id, counts, err);
-}
-
-enum rstatus persist_resume(struct store *st, const struct config *cfg, const struct run *r,
-			    long long *scan_id, struct scan_counts *counts, struct rerr *err)
-{
+	struct copy c;
+	struct addr *addrs = NULL;
+	size_t naddrs = 0, paths = 0, answers_to = 0;
+	long long fseq = 0, aseq = 0;
+	char idtext[32], jobtext[32], pathtext[32];
 	enum rstatus rc;
-	int have = 0;
-	char idtext[32], cj[512];
 
-	memset(counts, 0, sizeof(*counts));
-	if ((rc = store_schema_version(st, &have, err)) != R_OK)
-		return rc;
-	if (have != store_known_version())
-		return rerr_set(err, R_EDB, "postgresql", 0,
-				"the database schema is at version %d, this binary needs %d: run "
-				"'residency db migrate'",
-				have, store_known_version());
-	if ((rc = begin_scan(st, cfg, r, scan_id, err)) != R_OK)
-		return rc;
-	snprintf(idtext, sizeof(idtext), "%lld", *scan_id);
-	if ((rc = store_exec(st, "BEGIN", err)) == R_OK &&
-	    (rc = documents(st, *scan_id, cfg, r, err)) == R_OK &&
-	    (rc = observations(st, *scan_id, r, counts, err)) == R_OK) {
-		snprintf(cj, sizeof(cj),
-			 "{\"services\": %zu, \"paths\": %zu, \"elements\": %zu, \"attributions\": "
-			 "%zu, \"findings\": %zu, \"waived\": %zu, \"answers\": %zu}",
-			 counts->services, r->endpoints, counts->elements, counts->attributions,
-			 counts->findings, counts->waived, counts->answers);
-		const char *p[3] = {idtext, cj, counts->findings ? "violation" : "compliant"};
-		PGresult *res =
-		    PQexecParams(store_conn(st),
-				 "UPDATE scans SET status = 'complete', finished_at = now(), "
-				 "counts = $2::jsonb, verdict = $3 WHERE id = $1",
-				 3, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = store_error(st, err, "completing the scan");
-		PQclear(res);
-		/* Its digest joins the chain in the same transaction: a complete scan
-		 * always has its link. */
-		if (rc == R_OK)
-			rc = evidence_link(store_conn(st), *scan_id, cfg->signing_key, err);
-	}
-	if (rc == R_OK)
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	snprintf(jobtext, sizeof(jobtext), "%ld", job->job);
+	for (size_t i = job->from; i < job->to; i++)
+		paths += r->services[i].npaths;
+	snprintf(pathtext, sizeof(pathtext), "%zu", paths);
+	const char *p[4] = {idtext, jobtext, worker, pathtext};
+	if ((rc = job_services(&c, st, id, r, job, err)) == R_OK &&
+	    (rc = job_elements(&c, st, id, r, job, &addrs, &naddrs, err)) == R_OK &&
+	    (rc = job_attributions(&c, st, id, r, addrs, naddrs, err)) == R_OK &&
+	    /* Numbering: jobs of one scan take turns from here to their commit. */
+	    (rc = command(st, "SELECT 1 FROM scans WHERE id = $1 FOR NO KEY UPDATE", 1, p,
+			  "locking the scan", err)) == R_OK &&
+	    (rc = next_seq(st, "scan_findings", idtext, &fseq, err)) == R_OK &&
+	    (rc = next_seq(st, "scan_answers", idtext, &aseq, err)) == R_OK &&
+	    (rc = job_findings(&c, st, id, r, job, fseq, err)) == R_OK &&
+	    (rc = job_answers(&c, st, id, r, *answers_from, aseq, &answers_to, err)) == R_OK &&
+	    (rc = command(st,
+			  "UPDATE scan_jobs SET done_at = now(), worker = $3, paths = $4 WHERE "
+			  "scan_id = $1 AND job = $2",
+			  4, p, "marking the job done", err)) == R_OK)
 		rc = store_exec(st, "COMMIT", err);
-	if (rc != R_OK) {
-		struct rerr ignore;
-		char msg[2048];
-		PQclear(PQexec(store_conn(st), "ROLLBACK"));
-		const char *p[2] = {idtext, rerr_format(err, msg, sizeof(msg))};
-		PQclear(PQexecParams(
-		    store_conn(st),
-		    "UPDATE scans SET status = 'failed', finished_at = now(), error = $2 "
-		    "WHERE id = $1",
-		    2, NULL, p, NULL, NULL, 0));
-		(void)ignore;
+	free(addrs);
+	if (rc != R_OK)
+		persist_rollback(st);
+	else
+		*answers_from = answers_to;
+	return rc;
+}
+
+enum rstatus persist_complete(struct store *st, const struct config *cfg, long long id,
+			      bool *complete, struct scan_counts *n, struct rerr *err)
+{
+	char idtext[32], cj[512];
+	const char *p[1] = {idtext};
+	enum rstatus rc;
+	PGresult *res;
+
+	*complete = false;
+	memset(n, 0, sizeof(*n));
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	if ((rc = store_exec(st, "BEGIN", err)) != R_OK)
+		return rc;
+	if ((res = query(st,
+			 "SELECT status, (SELECT count(*) FROM scan_services WHERE scan_id = $1), "
+			 "(SELECT coalesce(sum(paths), 0) FROM scan_jobs WHERE scan_id = $1), "
+			 "(SELECT count(*) FROM scan_elements WHERE scan_id = $1), "
+			 "(SELECT count(*) FROM scan_attributions WHERE scan_id = $1), "
+			 "(SELECT count(*) FILTER (WHERE NOT waived) FROM scan_findings WHERE "
+			 "scan_id = $1), "
+			 "(SELECT count(*) FILTER (WHERE waived) FROM scan_findings WHERE scan_id "
+			 "= $1), "
+			 "(SELECT count(*) FROM scan_answers WHERE scan_id = $1), "
+			 "(SELECT count(*) FROM scan_jobs WHERE scan_id = $1 AND done_at IS NULL) "
+			 "FROM scans WHERE id = $1 FOR NO KEY UPDATE",
+			 1, p, "counting the scan's rows", &rc, err)) == NULL)
+		goto fail;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		rc = rerr_set(err, R_EINTERNAL, NULL, 0, "scan %lld is gone", id);
+		goto fail;
 	}
+	char status[32];
+	snprintf(status, sizeof(status), "%s", PQgetvalue(res, 0, 0));
+	size_t *v[7] = {&n->services, &n->paths,  &n->elements, &n->attributions,
+			&n->findings, &n->waived, &n->answers};
+	for (int i = 0; i < 7; i++)
+		*v[i] = strtoull(PQgetvalue(res, 0, i + 1), NULL, 10);
+	bool undone = strcmp(PQgetvalue(res, 0, 8), "0") != 0;
+	PQclear(res);
+	if (undone || strcmp(status, "complete") == 0) { /* not yet, or done by another worker */
+		*complete = !undone;
+		persist_rollback(st);
+		return R_OK;
+	}
+	if (strcmp(status, "running") != 0) {
+		rc = rerr_set(err, R_ESTOPPED, NULL, 0,
+			      "scan %lld is no longer running (%s): another worker ended it", id,
+			      status);
+		goto fail;
+	}
+	snprintf(cj, sizeof(cj),
+		 "{\"services\": %zu, \"paths\": %zu, \"elements\": %zu, \"attributions\": "
+		 "%zu, \"findings\": %zu, \"waived\": %zu, \"answers\": %zu}",
+		 n->services, n->paths, n->elements, n->attributions, n->findings, n->waived,
+		 n->answers);
+	const char *q[3] = {idtext, cj, n->findings ? "violation" : "compliant"};
+	if ((rc = command(st,
+			  "UPDATE scans SET status = 'complete', finished_at = now(), counts = "
+			  "$2::jsonb, verdict = $3 WHERE id = $1",
+			  3, q, "completing the scan", err)) != R_OK)
+		goto fail;
+	/* Its digest joins the chain in the same transaction: a complete scan
+	 * always has its link. */
+	if ((rc = evidence_link(store_conn(st), id, cfg->signing_key, err)) != R_OK ||
+	    (rc = store_exec(st, "COMMIT", err)) != R_OK)
+		goto fail;
+	*complete = true;
+	return R_OK;
+fail:
+	persist_rollback(st);
 	return rc;
 }

@@ -137,7 +137,7 @@ static void progress(const struct run *r, size_t done, const struct timespec *t0
 		r->estate->n, r->endpoints, secs > 0 ? (double)r->endpoints / secs : 0.0);
 }
 
-enum rstatus run_estate(const struct run_input *in, struct run **out, struct rerr *err)
+enum rstatus run_open(const struct run_input *in, struct run **out, struct rerr *err)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	struct dns_options dopt = in->dns;
@@ -159,39 +159,8 @@ enum rstatus run_estate(const struct run_input *in, struct run **out, struct rer
 		rc = rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 		goto fail;
 	}
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	progress_shown = false;
-	for (size_t i = 0; i < r->estate->n; i++) {
-		struct run_service *s = &r->services[i];
-		const struct service *svc = &r->estate->v[i];
-		if ((rc = service_paths(r->dns, svc, &s->paths, &s->is_mail, &s->npaths, err)) !=
-		    R_OK)
-			goto fail;
-		if (stopping(in)) { /* its paths may have been cut short: judge nothing */
-			char when[512];
-			snprintf(when, sizeof(when), "while resolving service %zu of %zu (%s)",
-				 i + 1, r->estate->n, svc->name);
-			rc = stopped(when, err);
-			goto fail;
-		}
-		if ((rc = judge_service(svc, estate_policy(r->estate, svc->policy), s->paths,
-					s->is_mail, s->npaths, attribute, r->attrib, in->today,
-					&s->judged, err)) != R_OK)
-			goto fail;
-		r->endpoints += s->npaths;
-		progress(r, i + 1, &t0);
-	}
-	if (progress_shown)
-		fputc('\n', stderr);
-	size_t asked, answered;
-	dns_live_counts(r->dns, &asked, &answered);
-	if (asked > 0 && answered == 0) {
-		rc = rerr_set(err, R_EDNS, NULL, 0,
-			      "no resolver answered any of %zu questions: nothing could be checked",
-			      asked);
-		goto fail;
-	}
 	*out = r;
 	return R_OK;
 fail:
@@ -199,18 +168,84 @@ fail:
 	return rc;
 }
 
-void run_free(struct run *r)
+enum rstatus run_services(struct run *r, const struct run_input *in, size_t from, size_t to,
+			  struct rerr *err)
 {
-	if (r == NULL)
-		return;
-	for (size_t i = 0; r->services && r->estate && i < r->estate->n; i++) {
+	enum rstatus rc;
+
+	for (size_t i = from; i < to && i < r->estate->n; i++) {
+		struct run_service *s = &r->services[i];
+		const struct service *svc = &r->estate->v[i];
+		if ((rc = service_paths(r->dns, svc, &s->paths, &s->is_mail, &s->npaths, err)) !=
+		    R_OK)
+			return rc;
+		if (stopping(in)) { /* its paths may have been cut short: judge nothing */
+			char when[512];
+			snprintf(when, sizeof(when), "while resolving service %zu of %zu (%s)",
+				 i + 1, r->estate->n, svc->name);
+			return stopped(when, err);
+		}
+		if ((rc = judge_service(svc, estate_policy(r->estate, svc->policy), s->paths,
+					s->is_mail, s->npaths, attribute, r->attrib, in->today,
+					&s->judged, err)) != R_OK)
+			return rc;
+		r->endpoints += s->npaths;
+		r->done++;
+		progress(r, r->done, &r->started);
+	}
+	size_t asked, answered;
+	dns_live_counts(r->dns, &asked, &answered);
+	if (asked > 0 && answered == 0)
+		return rerr_set(
+		    err, R_EDNS, NULL, 0,
+		    "no resolver answered any of %zu questions: nothing could be checked", asked);
+	return R_OK;
+}
+
+void run_progress_end(void)
+{
+	if (progress_shown)
+		fputc('\n', stderr);
+	progress_shown = false;
+}
+
+void run_drop_services(struct run *r, size_t from, size_t to)
+{
+	for (size_t i = from; i < to && i < r->estate->n; i++) {
 		struct run_service *s = &r->services[i];
 		for (size_t k = 0; k < s->npaths; k++)
 			path_clear(&s->paths[k]);
 		free(s->paths);
 		free(s->is_mail);
 		judgement_free(&s->judged);
+		memset(s, 0, sizeof(*s));
 	}
+}
+
+enum rstatus run_estate(const struct run_input *in, struct run **out, struct rerr *err)
+{
+	struct run *r;
+	enum rstatus rc;
+
+	*out = NULL;
+	if ((rc = run_open(in, &r, err)) != R_OK)
+		return rc;
+	rc = run_services(r, in, 0, r->estate->n, err);
+	run_progress_end();
+	if (rc != R_OK) {
+		run_free(r);
+		return rc;
+	}
+	*out = r;
+	return R_OK;
+}
+
+void run_free(struct run *r)
+{
+	if (r == NULL)
+		return;
+	if (r->services && r->estate)
+		run_drop_services(r, 0, r->estate->n);
 	free(r->services);
 	attrib_free(r->attrib);
 	dns_free(r->dns);

@@ -12,6 +12,8 @@
 #include "policy/judge.h"
 #include "policy/policy.h"
 
+#include <time.h>
+
 #define RUN_MAX_ARGS 256
 
 struct run_input {
@@ -40,7 +42,23 @@ struct run {
 	struct attrib *attrib;
 	struct run_service *services; /* estate->n of them */
 	size_t endpoints;	      /* paths judged */
+	size_t done;		      /* services resolved and judged */
+	struct timespec started;      /* for the progress line's rate */
 };
+
+/*
+ * The pipeline in steps, for a scan whose services are stored job by job:
+ * run_open() loads the estate, zones and ranges; run_services() resolves and
+ * judges services [from, to) (a progress line on a terminal; run_progress_end()
+ * ends it); run_drop_services() frees what those services hold once stored.
+ * run_services() fails (R_EDNS) when questions were asked and no resolver has
+ * answered any yet: nothing could be checked.
+ */
+enum rstatus run_open(const struct run_input *in, struct run **out, struct rerr *err);
+enum rstatus run_services(struct run *r, const struct run_input *in, size_t from, size_t to,
+			  struct rerr *err);
+void run_progress_end(void);
+void run_drop_services(struct run *r, size_t from, size_t to);
 
 /* Runs the whole pipeline. Caller frees with run_free(). A stopped run
  * (R_ESTOPPED) returns nothing: its paths are incomplete. */

@@ -3,9 +3,9 @@
  *
  * Our three signals are blocked except at the points where a signal may end
  * what is going on: pselect() while waiting, the run (resolution checks the
- * stop flag), range refreshes and webhook requests. Storing a scan runs with
+ * stop flags), range refreshes and webhook requests. Storing a job runs with
  * them blocked, so a SIGTERM that arrives then takes effect once it is
- * committed: the current step finishes and nothing committed is lost.
+ * committed: the job in hand finishes and nothing committed is lost.
  */
 #include "scan/scheduler.h"
 #include "core/buf.h"
@@ -18,10 +18,12 @@
 #include "scan/persist.h"
 #include "scan/run.h"
 #include "scan/setup.h"
+#include "scan/work.h"
 #include "scan/webhook.h"
 #include "store/scans.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +37,29 @@
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS 60000
 
-static volatile sig_atomic_t stop_sig, reload_sig;
+/* stop_sig: the first SIGTERM/SIGINT (the job in hand is finished and stored);
+ * abandon_sig: a second one, or WORK_STOP_GRACE seconds later (SIGALRM): it is
+ * rolled back at once. */
+static volatile sig_atomic_t stop_sig, abandon_sig, reload_sig;
+static unsigned stop_grace;
 
 static void on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
 		reload_sig = 1;
+		return;
+	}
+	if (sig == SIGALRM) { /* the job in hand had its grace: abandon it */
+		abandon_sig = stop_sig ? stop_sig : SIGTERM;
+		return;
+	}
+	if (stop_sig)
+		abandon_sig = sig;
+	else if (stop_grace)
+		alarm(stop_grace);
 	else
-		stop_sig = sig;
+		abandon_sig = sig;
+	stop_sig = sig;
 }
 
 struct sched {
@@ -325,43 +342,6 @@ static long long record_unfinished(struct sched *s, const char *status, time_t s
 	return id;
 }
 
-/*
- * Stores a finished run. When the connection is lost on the way, it is
- * reopened (with backoff) and the run stored again: the observations are
- * still in memory; the half-stored scan is marked failed.
- */
-static enum rstatus store_run(struct sched *s, const struct run *r, long long *id,
-			      struct scan_counts *n, struct rerr *err)
-{
-	char msg[2048];
-	enum rstatus rc;
-
-	for (;;) {
-		struct rerr e2;
-		*id = 0;
-		rc = persist_scan(s->st, s->cfg, r, id, n, err);
-		if (rc == R_OK || store_ping(s->st, &e2) == R_OK)
-			return rc; /* stored, or refused for a reason of its own (marked failed) */
-		log_warnx("scan: the database went away while storing (%s); it is stored again "
-			  "when the database is back",
-			  rerr_format(err, msg, sizeof(msg)));
-		long long lost = *id;
-		if ((rc = connect_db(s, err)) != R_OK)
-			return rc;
-		bool changed;
-		if (lost > 0 &&
-		    store_scan_abandon(s->st, lost,
-				       "the database connection was lost while storing; "
-				       "the same run was stored again as a later scan",
-				       &changed, &e2) == R_OK &&
-		    changed)
-			log_info("scan %lld: marked failed (its storing was cut off)", lost);
-		bool got;
-		if (store_scan_lock(s->st, &got, &e2) == R_OK && got)
-			s->locked = true;
-	}
-}
-
 /* Logs the drift since the previous complete scan and POSTs it to the webhook. */
 static void alert(struct sched *s, long long id)
 {
@@ -423,13 +403,12 @@ static void alert(struct sched *s, long long id)
 			  id, rerr_format(&err, msg, sizeof(msg)));
 }
 
-/* One scan: run, store, log. *id is the stored scan (0 when none). */
+/* One scan: run and store job by job, log. *id is the complete scan (0 when none). */
 static void scan_once(struct sched *s, long long *id)
 {
 	struct run_input in;
 	struct attrib_source src[CONFIG_MAX_LIST];
 	struct run *r = NULL;
-	struct scan_counts n;
 	struct timespec t0;
 	struct rerr err;
 	char msg[2048];
@@ -440,53 +419,54 @@ static void scan_once(struct sched *s, long long *id)
 	memset(&in, 0, sizeof(in));
 	setup_input(s->cfg, &in, src);
 	today(in.today);
-	in.stop = &stop_sig;
+	in.stop = &abandon_sig;
 	rerr_clear(&err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_info("scan starting: %s", s->cfg->file);
+	struct scan_work w = {
+	    .cfg = s->cfg,
+	    .conninfo = conninfo(s),
+	    .in = &in,
+	    .stop = &stop_sig,
+	    .patience = UINT_MAX, /* serve waits for its database as long as it runs */
+	    .locked = &s->locked,
+	};
 	signals_open(s);
-	rc = run_estate(&in, &r, &err);
+	if ((rc = run_open(&in, &r, &err)) == R_OK)
+		rc = scan_work(&w, r, &s->st, &err);
 	signals_shut(s);
-	if (rc != R_OK) {
-		char why[2400];
-		rerr_format(&err, msg, sizeof(msg));
-		if (rc == R_ESTOPPED) {
-			snprintf(why, sizeof(why),
-				 "interrupted by %s: %s; a scan's observations are stored together "
-				 "at its end, so none of this one were",
-				 signame(stop_sig), msg);
-			*id = record_unfinished(s, "interrupted", started, why);
-			log_warnx("scan %lld interrupted after %.1f s (%s): %s", *id,
-				  seconds_since(&t0), signame(stop_sig), msg);
-			s->res->interrupted = true;
-			s->res->last = R_OK;
-		} else {
-			*id = record_unfinished(s, "failed", started, msg);
-			log_warnx("scan %lld failed after %.1f s: %s", *id, seconds_since(&t0),
-				  msg);
-			s->res->last = rc;
+	run_free(r);
+	rerr_format(&err, msg, sizeof(msg));
+	if (rc == R_ESTOPPED) {
+		if (!w.begun) {
+			char why[128];
+			snprintf(why, sizeof(why), "interrupted by %s before the scan began",
+				 signame(stop_sig));
+			w.id = record_unfinished(s, "interrupted", started, why);
 		}
-		*id = 0;
+		log_warnx("scan %lld interrupted after %.1f s (%s): %s", w.id, seconds_since(&t0),
+			  signame(stop_sig), msg);
+		s->res->interrupted = true;
+		s->res->last = R_OK;
 		return;
 	}
-	rc = store_run(s, r, id, &n, &err);
 	if (rc != R_OK) {
-		log_warnx("the scan could not be stored after %.1f s: %s", seconds_since(&t0),
-			  rerr_format(&err, msg, sizeof(msg)));
+		if (!w.begun)
+			w.id = record_unfinished(s, "failed", started, msg);
+		log_warnx("scan %lld failed after %.1f s: %s", w.id, seconds_since(&t0), msg);
 		s->res->last = rc;
-		*id = 0;
-		run_free(r);
 		return;
 	}
+	const struct scan_counts *n = &w.counts;
 	log_info("scan %lld complete: %s, %zu finding%s (+%zu waived) in %zu services, %zu "
 		 "paths; stored %zu path elements, %zu attributions, %zu DNS answers; %.1f s",
-		 *id, n.findings ? "violation" : "compliant", n.findings,
-		 n.findings == 1 ? "" : "s", n.waived, n.services, r->endpoints, n.elements,
-		 n.attributions, n.answers, seconds_since(&t0));
+		 w.id, n->findings ? "violation" : "compliant", n->findings,
+		 n->findings == 1 ? "" : "s", n->waived, n->services, n->paths, n->elements,
+		 n->attributions, n->answers, seconds_since(&t0));
+	*id = w.id;
 	s->res->scans++;
-	s->res->violations = n.findings > 0;
+	s->res->violations = n->findings > 0;
 	s->res->last = R_OK;
-	run_free(r);
 }
 
 /* One turn: the lock, the scan, the alert. */
@@ -557,8 +537,8 @@ enum rstatus scheduler_run(const struct scheduler_opts *o, struct scheduler_resu
 {
 	struct sched s;
 	struct setup_summary sum;
-	struct sigaction sa, old[3];
-	static const int sigs[3] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa, old[4];
+	static const int sigs[4] = {SIGTERM, SIGINT, SIGHUP, SIGALRM};
 	enum rstatus rc;
 	char msg[2048];
 	time_t logged_due = 0;
@@ -572,13 +552,14 @@ enum rstatus scheduler_run(const struct scheduler_opts *o, struct scheduler_resu
 		config_free(s.cfg);
 		return rc;
 	}
-	stop_sig = reload_sig = 0;
+	stop_sig = abandon_sig = reload_sig = 0;
+	stop_grace = work_stop_grace();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: waits end when a signal comes */
 	sigemptyset(&sa.sa_mask);
 	sigprocmask(SIG_SETMASK, NULL, &s.open);
 	s.shut = s.open;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		sigaction(sigs[i], &sa, &old[i]);
 		sigdelset(&s.open, sigs[i]);
 		sigaddset(&s.shut, sigs[i]);
@@ -638,7 +619,8 @@ enum rstatus scheduler_run(const struct scheduler_opts *o, struct scheduler_resu
 	}
 	store_close(s.st);
 	config_free(s.cfg);
-	for (int i = 0; i < 3; i++)
+	alarm(0);
+	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &old[i], NULL);
 	sigprocmask(SIG_SETMASK, &before, NULL);
 	return R_OK;

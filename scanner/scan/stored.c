@@ -206,7 +206,7 @@ static enum rstatus load_services(struct store *st, struct stored_scan *s, const
 		return rc;
 	if ((rc = query(st,
 			"SELECT service, owner, policy FROM scan_services WHERE scan_id = $1 "
-			"ORDER BY ctid",
+			"ORDER BY idx NULLS LAST, ctid", /* the estate's order (idx: since 007) */
 			id, &r, "reading the scan's services", err)) != R_OK)
 		goto out;
 	for (int i = 0; i < PQntuples(r) && rc == R_OK; i++) {

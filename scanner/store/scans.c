@@ -102,23 +102,29 @@ enum rstatus store_scan_stub(struct store *st, const struct scan_stub *s, long l
 	return R_OK;
 }
 
-enum rstatus store_scan_abandon(struct store *st, long long id, const char *why, bool *changed,
-				struct rerr *err)
+enum rstatus store_scan_end(struct store *st, long long id, const char *status, const char *why,
+			    bool *changed, struct rerr *err)
 {
 	char b[32];
-	const char *p[2] = {b, why};
+	const char *p[3] = {b, why, status};
 
 	*changed = false;
 	snprintf(b, sizeof(b), "%lld", id);
 	PGresult *res = PQexecParams(store_conn(st),
-				     "UPDATE scans SET status = 'failed', finished_at = now(), "
+				     "UPDATE scans SET status = $3, finished_at = now(), "
 				     "error = $2 WHERE id = $1 AND status = 'running'",
-				     2, NULL, p, NULL, NULL, 0);
+				     3, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		PQclear(res);
-		return store_error(st, err, "marking the scan failed");
+		return store_error(st, err, "marking the scan ended");
 	}
 	*changed = strcmp(PQcmdTuples(res), "1") == 0;
 	PQclear(res);
 	return R_OK;
+}
+
+enum rstatus store_scan_abandon(struct store *st, long long id, const char *why, bool *changed,
+				struct rerr *err)
+{
+	return store_scan_end(st, id, "failed", why, changed, err);
 }

@@ -50,6 +50,12 @@ enum rstatus store_scan_stub(struct store *st, const struct scan_stub *s, long l
 			     struct rerr *err);
 
 /*
+ * Marks scan id `status` ("interrupted" or "failed") with `why` when it is
+ * still `running`. *changed says whether it was.
+ */
+enum rstatus store_scan_end(struct store *st, long long id, const char *status, const char *why,
+			    bool *changed, struct rerr *err);
+/*
  * Marks scan id failed with `why` when it is still `running` (a scan whose
  * storing was cut off with its connection). *changed says whether it was.
  */
