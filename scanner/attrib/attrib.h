@@ -85,6 +85,8 @@ void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3]);
 
 /* The GeoIP database's build epoch (seconds), 0 when none is loaded. */
 unsigned long long attrib_geoip_epoch(const struct attrib *a);
+/* Whether the prefix table was mapped from the cache rather than built (for tests). */
+bool attrib_table_cached(const struct attrib *a);
 
 /*
  * What an attrib was built from, so that a stored scan can say which data it
