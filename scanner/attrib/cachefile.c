@@ -2,6 +2,7 @@
  * cachefile: mapped, atomically written cache files (see cachefile.h).
  */
 #include "attrib/cachefile.h"
+#include "report/digest.h"
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -88,4 +89,21 @@ bool cachefile_stamp(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%lld %lld.%09ld", (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
 		 (long)sb.st_mtim.tv_nsec);
 	return true;
+}
+
+const char *cachefile_self(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+void cachefile_tag(const char *s, char out[17])
+{
+	char hex[DIGEST_HEXLEN];
+
+	digest_sha256_hex(s, strlen(s), hex);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
 }

@@ -24,8 +24,15 @@ bool cachefile_map(const char *path, size_t max, const void **data, size_t *len)
 void cachefile_unmap(const void *data, size_t len);
 /* Writes the parts, in order, to path (folders created); best effort, false on failure. */
 bool cachefile_write(const char *path, const struct cachefile_part *parts, size_t n);
-/* "SIZE MTIME.NSEC" of a file, for cache keys (as make decides); false when it cannot be stat'ed.
- */
+/* "SIZE MTIME.NSEC" of a file, for cache keys (as make decides); false without a stat. */
 bool cachefile_stamp(const char *path, char *buf, size_t len);
+/*
+ * The running binary's path ("" when unknown). Caches are keyed by the binary
+ * (a new build may build a table differently) and named after its path, so two
+ * binaries (an installed one and a test build) do not take turns rebuilding.
+ */
+const char *cachefile_self(char *buf, size_t len);
+/* 16 hex digits naming s in a file name. */
+void cachefile_tag(const char *s, char out[17]);
 
 #endif

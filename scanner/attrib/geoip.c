@@ -309,26 +309,27 @@ static bool walk(const struct geoip *g, bool v6, struct walker *w)
 static void flat_key(const struct geoip *g, char key[DIGEST_HEXLEN], char file[4200],
 		     const char *cache_dir)
 {
-	char stamp[128] = "", pathhash[DIGEST_HEXLEN], self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char stamp[128] = "", self[4096], selfstamp[128] = "", both[5200], tag[17];
 
 	/* The file as make would see it, and the binary (a new build may walk differently). */
 	cachefile_stamp(g->path, stamp, sizeof(stamp));
-	self[n > 0 ? n : 0] = '\0';
-	const char *f[4] = {FLAT_KEY, g->path, stamp, self};
+	if (*cachefile_self(self, sizeof(self)))
+		cachefile_stamp(self, selfstamp, sizeof(selfstamp));
+	const char *f[5] = {FLAT_KEY, g->path, stamp, self, selfstamp};
 	struct digest *d = digest_new();
 	uint8_t md[DIGEST_LEN];
 	key[0] = '\0';
 	if (d) {
-		digest_record(d, "geoflat", 4, f);
+		digest_record(d, "geoflat", 5, f);
 		digest_final(d, md);
 		digest_hex(md, key);
 		digest_free(d);
 	}
-	digest_sha256_hex(g->path, strlen(g->path), pathhash);
-	pathhash[16] = '\0';
+	/* one file per database and binary */
+	snprintf(both, sizeof(both), "%s\n%s", g->path, self);
+	cachefile_tag(both, tag);
 	if (cache_dir)
-		snprintf(file, 4200, "%s/geoip/%s.flat", cache_dir, pathhash);
+		snprintf(file, 4200, "%s/geoip/%s.flat", cache_dir, tag);
 	else
 		file[0] = '\0';
 }

@@ -41,11 +41,9 @@ bool tablecache_key(char key[TABLECACHE_KEYLEN])
 	struct digest *d = digest_new();
 	uint8_t md[DIGEST_LEN];
 	bool ok = d != NULL;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	/* The binary that builds the table: a new build may build it differently. */
-	self[n > 0 ? n : 0] = '\0';
-	if (n > 0)
+	if (*cachefile_self(self, sizeof(self)))
 		cachefile_stamp(self, stamp, sizeof(stamp));
 	const char *head[3] = {TABLE_MAGIC, self, stamp};
 	if (ok)
@@ -103,7 +101,10 @@ bool tablecache_parse(const void *data, size_t len, const char *key, struct pref
 
 static void file_name(const char *cache_dir, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/parsed/table.bin", cache_dir);
+	char self[PATH_MAX], tag[17];
+
+	cachefile_tag(cachefile_self(self, sizeof(self)), tag);
+	snprintf(buf, len, "%s/parsed/table-%s.bin", cache_dir, tag);
 }
 
 bool tablecache_load(const char *cache_dir, const char *key, struct prefixes **table,
