@@ -356,8 +356,29 @@ static void copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/* Decimal digits of v (< 1000) at p; returns the end. */
+static char *decimal(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
 static void prefix_text(const struct prefix *p, char *buf, size_t len)
 {
+	if (p->addr.family == 4 && len >= 20) {
+		/* inet_ntop goes through sprintf: by hand, the same text */
+		char *q = buf;
+		for (int i = 0; i < 4; i++) {
+			q = decimal(q, p->addr.b[i]);
+			*q++ = i < 3 ? '.' : '/';
+		}
+		*decimal(q, p->len) = '\0';
+		return;
+	}
 	addr_format(&p->addr, buf, len);
 	size_t n = strlen(buf);
 	unsigned l = p->len;
