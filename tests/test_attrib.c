@@ -593,6 +593,33 @@ START_TEST(cli_lookup_lines_are_a_contract)
 }
 END_TEST
 
+/* Batches (of any size, with addresses of both families and none) give what
+ * one lookup at a time gives. */
+START_TEST(locate_many_is_locate_one_by_one)
+{
+	enum { N = 1000 };
+	static struct addr addrs[N];
+	static int32_t nodes[N];
+	static char cc[N][3];
+
+	for (int round = 0; round < 50; round++) {
+		size_t n = (size_t)(rnd() % N) + 1;
+		for (size_t i = 0; i < n; i++) {
+			random_addr(&addrs[i], rnd() % 3 ? 4 : 6);
+			if (rnd() % 50 == 0)
+				memset(&addrs[i], 0, sizeof(addrs[i])); /* not an address */
+		}
+		attrib_locate_many(A, addrs, n, nodes, cc);
+		for (size_t i = 0; i < n; i++) {
+			char one[3];
+			ck_assert_int_eq(nodes[i], attrib_locate(A, &addrs[i]));
+			attrib_geoip(A, &addrs[i], one);
+			ck_assert_str_eq(cc[i], one);
+		}
+	}
+}
+END_TEST
+
 START_TEST(cli_lookup_json_and_errors)
 {
 	char cmd[4096], *out = NULL, *err = NULL;
@@ -667,6 +694,7 @@ int main(void)
 	tcase_add_test(tc, unmapped_region_falls_back_to_geoip);
 	tcase_add_test(tc, cli_lookup_json_and_errors);
 	tcase_add_test(tc, cli_lookup_lines_are_a_contract);
+	tcase_add_test(tc, locate_many_is_locate_one_by_one);
 	tcase_add_test(tc, geoip_flat_answers_as_libmaxminddb);
 	tcase_add_test(tc, prefix_table_cache_gives_the_same_answers);
 	suite_add_tcase(su, tc);

@@ -508,3 +508,10 @@ void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3])
 {
 	geoip_country(a->geoip, addr, cc);
 }
+
+void attrib_locate_many(const struct attrib *a, const struct addr *addrs, size_t n, int32_t *nodes,
+			char (*cc)[3])
+{
+	prefixes_lookup_many(a->table, addrs, n, nodes);
+	geoip_country_many(a->geoip, addrs, n, cc);
+}

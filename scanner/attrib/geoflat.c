@@ -173,3 +173,50 @@ void geoflat_country(const struct geoflat *f, const struct addr *a, char cc[3])
 	}
 	unpack(f->v6[lo].cc, cc);
 }
+
+void geoflat_country_many(const struct geoflat *f, const struct addr *a, size_t n, char (*cc)[3])
+{
+	enum { W = 64 };
+	uint32_t key[W];
+	size_t lo[W], hi[W];
+
+	for (size_t base = 0; base < n; base += W) {
+		size_t m = n - base < W ? n - base : W;
+		const struct addr *b = a + base;
+		for (size_t i = 0; i < m; i++) {
+			if (b[i].family != 4)
+				continue;
+			key[i] = (uint32_t)b[i].b[0] << 24 | (uint32_t)b[i].b[1] << 16 |
+				 (uint32_t)b[i].b[2] << 8 | b[i].b[3];
+			__builtin_prefetch(&f->idx16[key[i] >> 16]);
+		}
+		for (size_t i = 0; i < m; i++) {
+			if (b[i].family != 4)
+				continue;
+			uint32_t h = key[i] >> 16;
+			lo[i] = f->idx16[h] ? f->idx16[h] - 1 : 0;
+			hi[i] = f->idx16[h + 1];
+			__builtin_prefetch(&f->v4[lo[i] + (hi[i] - lo[i]) / 2]);
+		}
+		for (bool more = true; more;) {
+			more = false;
+			for (size_t i = 0; i < m; i++) {
+				if (b[i].family != 4 || hi[i] - lo[i] <= 1)
+					continue;
+				size_t mid = lo[i] + (hi[i] - lo[i]) / 2;
+				if (f->v4[mid].start <= key[i])
+					lo[i] = mid;
+				else
+					hi[i] = mid;
+				__builtin_prefetch(&f->v4[lo[i] + (hi[i] - lo[i]) / 2]);
+				more = true;
+			}
+		}
+		for (size_t i = 0; i < m; i++) {
+			if (b[i].family == 4)
+				unpack(f->v4[lo[i]].cc, cc[base + i]);
+			else
+				geoflat_country(f, &b[i], cc[base + i]);
+		}
+	}
+}

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define LOOKUP_MAX_SOURCES 64
@@ -204,89 +205,91 @@ static void print_text(struct out *o, const struct attribution *at, const char *
 }
 
 /*
- * Text lines for many addresses: what a prefix-table node says (provider to
- * services, already laid out in columns) is worked out once per node; what
- * follows the input column depends only on that and GeoIP's answer, so it is
- * laid out once per node and country (the last country seen for a node; for
- * addresses in no prefix, one per country) and copied.
+ * Text lines for many addresses. What follows the input column (the tail)
+ * depends only on the prefix-table node of the address and GeoIP's country:
+ * the country and source columns (always 3 + 9 bytes), then what the node says
+ * (provider to services, laid out once per node: the middle), then the geoip=,
+ * region_unmapped and disagreement flags. A node keeps the tail of the last
+ * country seen; when another comes, only the head and the flags are redone.
+ * Addresses in no prefix keep one tail per country. Tails live in an arena.
  */
-#define TAIL_MAX 1200
-
-struct tail {
-	char *text; /* from the country column to the newline */
-	size_t len;
-};
+#define TAIL_HEAD 12  /* the country column (2 + 1) and the source column (8 + 1) */
+#define TAIL_FLAGS 48 /* " geoip=XX region_unmapped disagreement\n" */
+#define ARENA_CHUNK (2u << 20)
 
 struct node_text {
-	bool ready, global, unmapped;
+	char *tail; /* NULL until the node is first met */
+	uint32_t len, midlen;
+	char geo[3]; /* the country the tail is laid out for */
 	char country[3];
-	enum attr_source source;
-	char *mid; /* provider, region, border group, scope, prefix, services */
-	size_t midlen;
-	char tailgeo[3]; /* the country the tail was laid out for */
-	struct tail tail;
-	size_t tailcap;
+	uint8_t source; /* enum attr_source */
+	bool laid, global, unmapped;
+};
+
+struct arena {
+	char *chunk; /* starts with the pointer to the previous chunk */
+	size_t used;
 };
 
 struct text_cache {
 	struct node_text *nodes; /* node + 1: [0] is "in no prefix" */
 	size_t n;
-	struct tail *none; /* in no prefix: by GeoIP country, 2^16 of them */
+	struct node_text *none; /* in no prefix, by GeoIP country: 2^16 of them */
+	struct arena arena;
 };
+
+/*
+ * Zeroed memory in 2 MiB huge pages where the kernel gives them (madvise):
+ * the caches are touched at random, and on this kind of machine (a virtual
+ * one) every first touch of a 4 KiB page and every TLB miss is dear. Freed
+ * with free().
+ */
+static void *huge_zalloc(size_t n)
+{
+	size_t size = (n + ARENA_CHUNK - 1) / ARENA_CHUNK * ARENA_CHUNK;
+	void *p = aligned_alloc(ARENA_CHUNK, size);
+
+	if (p) {
+		madvise(p, size, MADV_HUGEPAGE);
+		memset(p, 0, size);
+	}
+	return p;
+}
+
+/* n bytes (n <= ARENA_CHUNK - sizeof(char *)) until text_cache_free(); NULL when out of memory. */
+static char *arena_alloc(struct arena *ar, size_t n)
+{
+	if (ar->chunk == NULL || ar->used + n > ARENA_CHUNK) {
+		char *c = huge_zalloc(ARENA_CHUNK);
+		if (c == NULL)
+			return NULL;
+		memcpy(c, &ar->chunk, sizeof(ar->chunk));
+		ar->chunk = c;
+		ar->used = sizeof(ar->chunk);
+	}
+	ar->used += n;
+	return ar->chunk + ar->used - n;
+}
 
 static void text_cache_free(struct text_cache *c)
 {
-	for (size_t i = 0; c->nodes && i < c->n; i++) {
-		free(c->nodes[i].mid);
-		free(c->nodes[i].tail.text);
+	while (c->arena.chunk) {
+		char *prev;
+		memcpy(&prev, c->arena.chunk, sizeof(prev));
+		free(c->arena.chunk);
+		c->arena.chunk = prev;
 	}
-	for (size_t i = 0; c->none && i < 65536; i++)
-		free(c->none[i].text);
 	free(c->nodes);
 	free(c->none);
 }
 
-static const struct node_text *node_text(struct text_cache *c, const struct attrib *a, int32_t node)
-{
-	size_t i = (size_t)(node + 1);
-	if (c->nodes == NULL) {
-		c->n = attrib_nodes(a) + 1;
-		c->nodes = calloc(c->n, sizeof(*c->nodes));
-	}
-	if (c->nodes == NULL || i >= c->n)
-		return NULL;
-	struct node_text *t = &c->nodes[i];
-	if (!t->ready) {
-		struct attribution at;
-		char buf[1024], *p = buf;
-		t->global = attrib_of_node(a, node, &at);
-		t->unmapped = at.region_unmapped;
-		memcpy(t->country, at.country, 3);
-		t->source = at.source;
-#define D(s) ((s)[0] ? (s) : "-")
-		p = col(p, D(at.provider), 12);
-		p = col(p, D(at.region), 16);
-		p = col(p, D(at.border_group), 24);
-		p = col(p, attr_scope_name(at.scope), 8);
-		p = col(p, D(at.prefix), 20);
-		p = put(p, D(at.services));
-#undef D
-		t->midlen = (size_t)(p - buf);
-		if ((t->mid = malloc(t->midlen)) == NULL)
-			return NULL;
-		memcpy(t->mid, buf, t->midlen);
-		t->ready = true;
-	}
-	return t;
-}
-
-/* What follows the input column for an address of node t whose GeoIP country is geo. */
-static size_t lay_tail(const struct node_text *t, const char *geo, char *out)
+/* The head and the flags of t's tail for GeoIP country geo (the middle stays). */
+static void lay(struct node_text *t, const char geo[3])
 {
 	const char *country = t->country;
-	enum attr_source source = t->source;
+	enum attr_source source = (enum attr_source)t->source;
 	bool disagree = false;
-	char *p = out;
+	char *p = t->tail;
 
 	if (!t->global) {
 		if (country[0] == '\0' && geo[0]) {
@@ -297,9 +300,8 @@ static size_t lay_tail(const struct node_text *t, const char *geo, char *out)
 		    source != ATTR_SRC_GEOIP && country[0] && geo[0] && strcmp(country, geo) != 0;
 	}
 	p = col(p, country[0] ? country : "-", 2);
-	p = col(p, attr_source_name(source), 8);
-	memcpy(p, t->mid, t->midlen);
-	p += t->midlen;
+	col(p, attr_source_name(source), 8);
+	p = t->tail + TAIL_HEAD + t->midlen;
 	if (geo[0]) {
 		p = put(p, " geoip=");
 		p = put(p, geo);
@@ -309,43 +311,70 @@ static size_t lay_tail(const struct node_text *t, const char *geo, char *out)
 	if (disagree)
 		p = put(p, " disagreement");
 	*p++ = '\n';
-	return (size_t)(p - out);
+	t->len = (uint32_t)(p - t->tail);
+	memcpy(t->geo, geo, 3);
+	t->laid = true;
 }
 
-static const struct tail *tail_of(struct text_cache *c, struct node_text *t, bool none,
-				  const char *geo)
+/* What a node says, with its middle laid out, the first time it is met. */
+static struct node_text *node_text(struct text_cache *c, const struct attrib *a, int32_t node)
 {
-	char buf[TAIL_MAX];
-
-	if (t->midlen > TAIL_MAX - 64)
+	size_t i = (size_t)(node + 1);
+	if (c->nodes == NULL) {
+		c->n = attrib_nodes(a) + 1;
+		c->nodes = huge_zalloc(c->n * sizeof(*c->nodes));
+	}
+	if (c->nodes == NULL || i >= c->n)
 		return NULL;
-	if (none) {
-		/* in no prefix: one tail per country (a few hundred) */
-		if (c->none == NULL && (c->none = calloc(65536, sizeof(*c->none))) == NULL)
+	struct node_text *t = &c->nodes[i];
+	if (t->tail == NULL) {
+		struct attribution at;
+		char mid[1024], *p = mid;
+		t->global = attrib_of_node(a, node, &at);
+		t->unmapped = at.region_unmapped;
+		memcpy(t->country, at.country, 3);
+		t->source = (uint8_t)at.source;
+#define D(s) ((s)[0] ? (s) : "-")
+		p = col(p, D(at.provider), 12);
+		p = col(p, D(at.region), 16);
+		p = col(p, D(at.border_group), 24);
+		p = col(p, attr_scope_name(at.scope), 8);
+		p = col(p, D(at.prefix), 20);
+		p = put(p, D(at.services));
+#undef D
+		t->midlen = (uint32_t)(p - mid);
+		if ((t->tail = arena_alloc(&c->arena, TAIL_HEAD + t->midlen + TAIL_FLAGS)) == NULL)
 			return NULL;
-		struct tail *tl = &c->none[(uint8_t)geo[0] | (size_t)(uint8_t)geo[1] << 8];
-		if (tl->text == NULL) {
-			tl->len = lay_tail(t, geo, buf);
-			if ((tl->text = malloc(tl->len)) == NULL)
-				return NULL;
-			memcpy(tl->text, buf, tl->len);
-		}
-		return tl;
+		memcpy(t->tail + TAIL_HEAD, mid, t->midlen);
 	}
-	if (t->tail.text == NULL || memcmp(t->tailgeo, geo, 3) != 0) {
-		size_t n = lay_tail(t, geo, buf);
-		if (n > t->tailcap) {
-			char *m = realloc(t->tail.text, n);
-			if (m == NULL)
+	return t;
+}
+
+/* The tail for an address of node with GeoIP country geo (normalised: zeros after its end). */
+static const struct node_text *tail_of(struct text_cache *c, const struct attrib *a, int32_t node,
+				       const char geo[3])
+{
+	struct node_text *t = node_text(c, a, node);
+
+	if (t == NULL)
+		return NULL;
+	if (node < 0) {
+		if (c->none == NULL && (c->none = huge_zalloc(65536 * sizeof(*c->none))) == NULL)
+			return NULL;
+		struct node_text *g = &c->none[(uint8_t)geo[0] | (size_t)(uint8_t)geo[1] << 8];
+		if (g->tail == NULL) {
+			*g = *t;
+			if ((g->tail = arena_alloc(&c->arena,
+						   TAIL_HEAD + t->midlen + TAIL_FLAGS)) == NULL)
 				return NULL;
-			t->tail.text = m;
-			t->tailcap = n;
+			memcpy(g->tail + TAIL_HEAD, t->tail + TAIL_HEAD, t->midlen);
+			lay(g, geo);
 		}
-		memcpy(t->tail.text, buf, n);
-		t->tail.len = n;
-		memcpy(t->tailgeo, geo, 3);
+		return g;
 	}
-	return &t->tail;
+	if (!t->laid || memcmp(t->geo, geo, 3) != 0)
+		lay(t, geo);
+	return t;
 }
 
 /* ---- input ---- */
@@ -389,10 +418,6 @@ struct item {
 	char *text; /* the input, trimmed, NUL-terminated */
 	size_t len; /* bytes up to where trimming stopped (the text may end earlier at a NUL) */
 	long line;
-	struct addr addr;
-	bool ok;
-	int32_t node;
-	char geo[3];
 };
 
 /* A line [s, e) (without its newline): trimmed as before, ends at a NUL. */
@@ -476,6 +501,11 @@ struct run {
 	struct out out;
 	struct text_cache cache;
 	int bad;
+	/* the batch's items, what they parsed to (family 0: not an address),
+	 * their nodes and GeoIP countries */
+	struct addr addr[LOOKUP_BATCH];
+	int32_t node[LOOKUP_BATCH];
+	char geo[LOOKUP_BATCH][3];
 };
 
 static void bad_input(struct run *r, const struct item *it)
@@ -500,16 +530,15 @@ static void bad_input(struct run *r, const struct item *it)
 	r->bad++;
 }
 
-static void text_line(struct run *r, struct item *it)
+static void text_line(struct run *r, const struct item *it, size_t i)
 {
-	struct node_text *t = (struct node_text *)node_text(&r->cache, r->a, it->node);
-	const struct tail *tl = t ? tail_of(&r->cache, t, it->node < 0, it->geo) : NULL;
+	const struct node_text *t = tail_of(&r->cache, r->a, r->node[i], r->geo[i]);
 	const char *input = it->text;
 	size_t n = strlen(input);
 
-	if (tl == NULL) { /* out of memory for the caches: the plain way */
+	if (t == NULL) { /* out of memory for the caches: the plain way */
 		struct attribution at;
-		attrib_lookup(r->a, &it->addr, &at);
+		attrib_lookup(r->a, &r->addr[i], &at);
 		print_text(&r->out, &at, input);
 		return;
 	}
@@ -517,38 +546,54 @@ static void text_line(struct run *r, struct item *it)
 		input = "(long input)";
 		n = strlen(input);
 	}
-	char *p = out_room(&r->out, (n < 39 ? 39 : n) + 1 + tl->len);
+	char *p = out_room(&r->out, (n < 39 ? 39 : n) + 1 + t->len);
 	p = input_col(p, input, n);
-	memcpy(p, tl->text, tl->len);
-	r->out.len += (size_t)(p + tl->len - (r->out.buf + r->out.len));
+	memcpy(p, t->tail, t->len);
+	r->out.len += (size_t)(p + t->len - (r->out.buf + r->out.len));
 }
 
-static void run_batch(struct run *r, struct item *items, size_t n)
+static void run_batch(struct run *r, const struct item *items, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct item *it = &items[i];
-		it->ok =
-		    parse_quad(it->text, it->len, &it->addr) || addr_parse(it->text, &it->addr);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!parse_quad(items[i].text, items[i].len, &r->addr[i]) &&
+		    !addr_parse(items[i].text, &r->addr[i]))
+			r->addr[i].family = 0;
 	if (!r->json) {
-		/* each step over the whole batch: the lookups do not wait on each other */
-		for (size_t i = 0; i < n; i++)
-			if (items[i].ok)
-				items[i].node = attrib_locate(r->a, &items[i].addr);
-		for (size_t i = 0; i < n; i++)
-			if (items[i].ok)
-				attrib_geoip(r->a, &items[i].addr, items[i].geo);
+		/* Each step over the whole batch, so that the memory accesses of
+		 * one address do not wait for those of the one before: the tables,
+		 * then the nodes' entries, then their tails. */
+		attrib_locate_many(r->a, r->addr, n, r->node, r->geo);
+		if (r->cache.nodes)
+			for (size_t i = 0; i < n; i++)
+				__builtin_prefetch(&r->cache.nodes[r->node[i] + 1]);
+		for (size_t i = 0; i < n; i++) {
+			char *g = r->geo[i];
+			if (g[0] == '\0')
+				g[1] = '\0'; /* a key of the tail caches: nothing after the end */
+			g[2] = '\0';
+			if (r->addr[i].family == 0)
+				continue;
+			/* the node's entry now (its middle laid out the first time); its
+			 * tail for this country when the line is written (two addresses
+			 * of one node may have different countries) */
+			const struct node_text *t = node_text(&r->cache, r->a, r->node[i]);
+			if (t && t->tail) {
+				__builtin_prefetch(t->tail);
+				__builtin_prefetch(t->tail + 64);
+				__builtin_prefetch(t->tail + 128);
+			}
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct item *it = &items[i];
-		if (!it->ok) {
+		const struct item *it = &items[i];
+		if (r->addr[i].family == 0) {
 			bad_input(r, it);
 		} else if (r->json) {
 			struct attribution at;
-			attrib_lookup(r->a, &it->addr, &at);
+			attrib_lookup(r->a, &r->addr[i], &at);
 			print_json(&r->out, &at, it->text);
 		} else {
-			text_line(r, it);
+			text_line(r, it, i);
 		}
 	}
 }
@@ -619,7 +664,7 @@ int cmd_lookup(int argc, char **argv)
 	r.a = a;
 	r.json = json;
 	r.out.cap = LOOKUP_OUTBUF;
-	r.out.buf = malloc(r.out.cap);
+	r.out.buf = huge_zalloc(r.out.cap);
 	if (items == NULL || r.out.buf == NULL) {
 		free(items);
 		free(r.out.buf);
@@ -641,8 +686,10 @@ int cmd_lookup(int argc, char **argv)
 		long lineno = 0;
 		size_t n;
 		r.where = "stdin";
-		if (in.buf == NULL)
+		if (in.buf == NULL) {
+			log_warnx("lookup: out of memory");
 			r.out.failed = true;
+		}
 		while (in.buf && (n = in_batch(&in, items, LOOKUP_BATCH, &lineno)) > 0)
 			run_batch(&r, items, n);
 		free(in.buf);
