@@ -84,8 +84,8 @@ void attrib_finish(const struct attrib *a, const struct addr *addr, bool global,
 void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3]);
 /*
  * attrib_locate() and attrib_geoip() for addrs[0..n) into nodes[0..n) and
- * cc[0..n) (family 0: node -1 and ""). Faster than one by one: the lookups'
- * memory accesses overlap.
+ * cc[0..n) (family 0: node -1 and ""). Faster than one by one between other
+ * work: the lookups' memory accesses overlap.
  */
 void attrib_locate_many(const struct attrib *a, const struct addr *addrs, size_t n, int32_t *nodes,
 			char (*cc)[3]);

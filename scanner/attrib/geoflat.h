@@ -43,7 +43,5 @@ struct geoflat *geoflat_open(const void *data, size_t len, const char *key);
 void geoflat_free(struct geoflat *f);
 /* The country of a (family 4 or 6), "" for none. */
 void geoflat_country(const struct geoflat *f, const struct addr *a, char cc[3]);
-/* The same for a[0..n) into cc[0..n); faster than one by one (the searches overlap). */
-void geoflat_country_many(const struct geoflat *f, const struct addr *a, size_t n, char (*cc)[3]);
 
 #endif

@@ -129,16 +129,6 @@ void geoip_country(const struct geoip *g, const struct addr *a, char cc[3])
 		geoip_country_mmdb(g, a, cc);
 }
 
-void geoip_country_many(const struct geoip *g, const struct addr *a, size_t n, char (*cc)[3])
-{
-	if (g && g->flat) {
-		geoflat_country_many(g->flat, a, n, cc);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		geoip_country(g, &a[i], cc[i]);
-}
-
 bool geoip_is_flat(const struct geoip *g)
 {
 	return g && g->flat;

@@ -33,8 +33,6 @@ bool geoip_flatten(struct geoip *g, const char *cache_dir);
 bool geoip_is_flat(const struct geoip *g);
 /* Writes the country (2 letters) or "" when the database has none for a. */
 void geoip_country(const struct geoip *g, const struct addr *a, char cc[3]);
-/* The same for a[0..n) into cc[0..n). */
-void geoip_country_many(const struct geoip *g, const struct addr *a, size_t n, char (*cc)[3]);
 /* The same, from libmaxminddb whether or not the database is flattened. */
 void geoip_country_mmdb(const struct geoip *g, const struct addr *a, char cc[3]);
 unsigned long long geoip_epoch(const struct geoip *g);

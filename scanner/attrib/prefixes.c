@@ -553,55 +553,6 @@ int32_t prefixes_lookup(const struct prefixes *t, const struct addr *a)
 	return -1;
 }
 
-/* A batch of IPv4 searches, step by step together: each step's next probe is
- * prefetched while the other searches take theirs, so their misses overlap. */
-void prefixes_lookup_many(const struct prefixes *t, const struct addr *a, size_t n, int32_t *out)
-{
-	enum { W = 64 };
-	uint32_t key[W];
-	size_t lo[W], hi[W];
-
-	for (size_t base = 0; base < n; base += W) {
-		size_t m = n - base < W ? n - base : W;
-		const struct addr *b = a + base;
-		for (size_t i = 0; i < m; i++) {
-			if (b[i].family != 4)
-				continue;
-			key[i] = (uint32_t)b[i].b[0] << 24 | (uint32_t)b[i].b[1] << 16 |
-				 (uint32_t)b[i].b[2] << 8 | b[i].b[3];
-			__builtin_prefetch(&t->idx16[key[i] >> 16]);
-		}
-		for (size_t i = 0; i < m; i++) {
-			if (b[i].family != 4)
-				continue;
-			uint32_t h = key[i] >> 16;
-			lo[i] = t->idx16[h] ? t->idx16[h] - 1 : 0;
-			hi[i] = t->idx16[h + 1];
-			__builtin_prefetch(&t->v4start[lo[i] + (hi[i] - lo[i]) / 2]);
-		}
-		for (bool more = true; more;) {
-			more = false;
-			for (size_t i = 0; i < m; i++) {
-				if (b[i].family != 4 || hi[i] - lo[i] <= 1)
-					continue;
-				size_t mid = lo[i] + (hi[i] - lo[i]) / 2;
-				if (t->v4start[mid] <= key[i])
-					lo[i] = mid;
-				else
-					hi[i] = mid;
-				__builtin_prefetch(&t->v4start[lo[i] + (hi[i] - lo[i]) / 2]);
-				more = true;
-			}
-		}
-		for (size_t i = 0; i < m; i++)
-			if (b[i].family == 4)
-				__builtin_prefetch(&t->v4node[lo[i]]);
-		for (size_t i = 0; i < m; i++)
-			out[base + i] =
-			    b[i].family == 4 ? t->v4node[lo[i]] : prefixes_lookup(t, &b[i]);
-	}
-}
-
 int32_t prefixes_parent(const struct prefixes *t, int32_t node)
 {
 	return t->nodes[node].parent;

@@ -56,8 +56,6 @@ bool prefixes_from_bytes(const void *data, size_t len, struct prefixes **out);
 
 /* The innermost node containing a, or -1. */
 int32_t prefixes_lookup(const struct prefixes *t, const struct addr *a);
-/* The same for a[0..n) into out[0..n); faster than one by one (the searches overlap). */
-void prefixes_lookup_many(const struct prefixes *t, const struct addr *a, size_t n, int32_t *out);
 /* Walking a match: the parent of a node (-1 at the top), its prefix and records. */
 int32_t prefixes_parent(const struct prefixes *t, int32_t node);
 const struct prefix *prefixes_prefix(const struct prefixes *t, int32_t node);
