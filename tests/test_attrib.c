@@ -4,12 +4,15 @@
  * GeoIP disagreement, geofeeds, unmapped regions, and `residency lookup`.
  */
 #include "attrib/attrib.h"
+#include "attrib/geoip.h"
 #include "attrib/regions.h"
 #include "ranges/ranges.h"
 #include "lib/testutil.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +250,376 @@ START_TEST(unmapped_region_falls_back_to_geoip)
 }
 END_TEST
 
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+	return rng;
+}
+
+/* Sets or clears the last `host` bits: the first and last addresses of CIDR
+ * blocks are where a database's networks and a table's ranges begin and end. */
+static void edge(struct addr *a, unsigned host)
+{
+	unsigned bits = a->family == 4 ? 32 : 128;
+	bool ones = rnd() & 1;
+
+	for (unsigned bit = bits - (host > bits ? bits : host); bit < bits; bit++) {
+		uint8_t m = (uint8_t)(0x80u >> (bit % 8));
+		a->b[bit / 8] = ones ? (uint8_t)(a->b[bit / 8] | m) : (uint8_t)(a->b[bit / 8] & ~m);
+	}
+}
+
+/* A random address, often at an edge; IPv6 ones mostly in the allocated
+ * 2000::/3, some in ::/96 (IPv4 written as IPv6) and 2002::/16 (6to4). */
+static void random_addr(struct addr *a, int family)
+{
+	uint64_t r1 = rnd(), r2 = rnd();
+
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	memcpy(a->b, &r1, 8);
+	memcpy(a->b + 8, &r2, 8);
+	if (family == 4) {
+		memset(a->b + 4, 0, 12);
+	} else {
+		switch (rnd() % 8) {
+		case 0:
+			memset(a->b, 0, 12);
+			break;
+		case 1:
+			a->b[0] = 0x20;
+			a->b[1] = 0x02;
+			break;
+		case 2:
+			break;
+		default:
+			a->b[0] = (uint8_t)(0x20 | (a->b[0] & 0x1f));
+		}
+	}
+	if (rnd() % 4)
+		edge(a, (unsigned)(rnd() % (family == 4 ? 33 : 129)));
+}
+
+static void same_country(const struct geoip *g, const struct addr *a)
+{
+	char flat[3], mmdb[3], text[ADDR_STRLEN];
+
+	geoip_country(g, a, flat);
+	geoip_country_mmdb(g, a, mmdb);
+	ck_assert_msg(strcmp(flat, mmdb) == 0, "%s (IPv%d): flat \"%s\", libmaxminddb \"%s\"",
+		      addr_format(a, text, sizeof(text)), a->family, flat, mmdb);
+}
+
+/* The file under dir/sub whose name starts with prefix (a cache file), or "" when there is none. */
+static const char *only_file(const char *dir, const char *sub, const char *prefix, char *buf,
+			     size_t len)
+{
+	char d[2048];
+	struct dirent *e;
+
+	ck_assert(len > sizeof(d) + 256);
+	snprintf(d, sizeof(d), "%s/%s", dir, sub);
+	DIR *dp = opendir(d);
+	buf[0] = '\0';
+	while (dp && (e = readdir(dp)) != NULL)
+		if (e->d_name[0] != '.' && strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			snprintf(buf, len, "%s/%s", d, e->d_name);
+	if (dp)
+		closedir(dp);
+	return buf;
+}
+
+/* Overwrites len bytes at off with b; truncates the file there when b < 0. */
+static void damage(const char *path, long off, size_t len, int b)
+{
+	size_t n;
+	char *data = tu_slurp(path, &n);
+
+	ck_assert_ptr_nonnull(data);
+	ck_assert((size_t)off + len <= n);
+	if (b < 0)
+		n = (size_t)off;
+	else
+		memset(data + off, b, len);
+	ck_assert_int_eq(tu_write(path, data, n), 0);
+	free(data);
+}
+
+/*
+ * The flattened country database answers as libmaxminddb does, for every /16
+ * edge of IPv4, for random IPv4 and IPv6 addresses (many on CIDR edges), and
+ * the same again through its cache file, also after the file was damaged.
+ */
+START_TEST(geoip_flat_answers_as_libmaxminddb)
+{
+	struct geoip *g;
+	struct rerr err;
+	struct addr a;
+	char path[4096], file[4096];
+	size_t answered = 0;
+
+	snprintf(path, sizeof(path), "%s", tu_path("deps/geoip/country.mmdb"));
+	ck_assert_int_eq(geoip_open(path, &g, &err), R_OK);
+	ck_assert(!geoip_is_flat(g));
+	ck_assert(geoip_flatten(g, NULL));
+	ck_assert(geoip_is_flat(g));
+	memset(&a, 0, sizeof(a));
+	a.family = 4;
+	for (uint32_t h = 0; h < 65536; h++) {
+		a.b[0] = (uint8_t)(h >> 8);
+		a.b[1] = (uint8_t)h;
+		a.b[2] = a.b[3] = 0;
+		same_country(g, &a);
+		a.b[2] = a.b[3] = 0xff;
+		same_country(g, &a);
+	}
+	for (int i = 0; i < 1 << 20; i++) {
+		char cc[3];
+		random_addr(&a, i % 3 ? 4 : 6);
+		same_country(g, &a);
+		geoip_country(g, &a, cc);
+		answered += cc[0] != '\0';
+	}
+	ck_assert_msg(answered > 300000, "only %zu addresses had a country", answered);
+	memset(&a, 0, sizeof(a));
+	a.family = 6;
+	same_country(g, &a); /* :: */
+	memset(a.b, 0xff, 16);
+	same_country(g, &a); /* the last IPv6 address */
+	a.family = 4;
+	same_country(g, &a); /* 255.255.255.255 */
+	geoip_free(g);
+
+	/* Built and saved, then mapped; damaged (bad order, cut short): built again. */
+	char *dir = tu_tmpdir();
+	for (int round = 0; round < 4; round++) {
+		ck_assert_int_eq(geoip_open(path, &g, &err), R_OK);
+		ck_assert(geoip_flatten(g, dir));
+		for (int i = 0; i < 100000; i++) {
+			random_addr(&a, i % 3 ? 4 : 6);
+			same_country(g, &a);
+		}
+		geoip_free(g);
+		ck_assert_str_ne(only_file(dir, "geoip", "", file, sizeof(file)), "");
+		if (round == 1)
+			damage(file, 128 + 8 * 1000, 8, 0); /* a v4 range starting at 0 */
+		if (round == 2)
+			damage(file, 4096, 0, -1);
+	}
+	free(dir);
+}
+END_TEST
+
+static void same_attribution(const struct attribution *x, const struct attribution *y)
+{
+	char text[ADDR_STRLEN];
+	addr_format(&x->addr, text, sizeof(text));
+	ck_assert_msg(strcmp(x->provider, y->provider) == 0 && strcmp(x->region, y->region) == 0 &&
+			  strcmp(x->border_group, y->border_group) == 0 &&
+			  strcmp(x->services, y->services) == 0 && x->scope == y->scope &&
+			  strcmp(x->country, y->country) == 0 && x->source == y->source &&
+			  strcmp(x->prefix, y->prefix) == 0 &&
+			  strcmp(x->geoip_country, y->geoip_country) == 0 &&
+			  x->region_unmapped == y->region_unmapped &&
+			  x->disagreement == y->disagreement,
+		      "%s: %s/%s/%s/%s vs %s/%s/%s/%s", text, x->provider, x->prefix, x->country,
+		      x->services, y->provider, y->prefix, y->country, y->services);
+}
+
+static void same_sources(const struct attrib *x, const struct attrib *y)
+{
+	const struct attrib_source_info *sx, *sy;
+	size_t n = attrib_sources(x, &sx);
+
+	ck_assert_uint_eq(attrib_sources(y, &sy), n);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_str_eq(sx[i].name, sy[i].name);
+		ck_assert_str_eq(sx[i].kind, sy[i].kind);
+		ck_assert_str_eq(sx[i].origin, sy[i].origin);
+		ck_assert_str_eq(sx[i].version, sy[i].version);
+		ck_assert_uint_eq(sx[i].records, sy[i].records);
+		ck_assert_uint_eq(sx[i].nfiles, sy[i].nfiles);
+		for (size_t j = 0; j < sx[i].nfiles; j++)
+			ck_assert_str_eq(sx[i].files[j], sy[i].files[j]);
+	}
+	ck_assert(attrib_geoip_epoch(x) > 0);
+	ck_assert_uint_eq(attrib_geoip_epoch(x), attrib_geoip_epoch(y));
+}
+
+/* Addresses inside the bundled ranges (random records, random hosts, edges)
+ * and anywhere, attributed by two tables: every field the same. */
+static void same_answers(const struct attrib *x, const struct attrib *y)
+{
+	for (const struct range_provider *p = range_providers; p->name; p++) {
+		struct range_set s;
+		struct rerr err;
+		range_set_init(&s, p->name);
+		ck_assert_int_eq(ranges_load_bundled(p->name, &s, &err), R_OK);
+		for (int i = 0; i < 20000; i++) {
+			struct addr a = s.v[rnd() % s.n].prefix.addr;
+			struct attribution ax, ay;
+			unsigned bits = a.family == 4 ? 32 : 128;
+			edge(&a, (unsigned)(rnd() % (bits + 1)) / (i % 2 ? 1 : 4));
+			attrib_lookup(x, &a, &ax);
+			attrib_lookup(y, &a, &ay);
+			same_attribution(&ax, &ay);
+			random_addr(&a, i % 2 ? 4 : 6);
+			attrib_lookup(x, &a, &ax);
+			attrib_lookup(y, &a, &ay);
+			same_attribution(&ax, &ay);
+		}
+		range_set_free(&s);
+	}
+}
+
+/*
+ * The prefix table of the bundled snapshots is built once and then mapped
+ * from the cache: the same sources, the same answers; a damaged or cut cache
+ * file is built again, never believed.
+ */
+START_TEST(prefix_table_cache_gives_the_same_answers)
+{
+	struct attrib *built, *again;
+	struct rerr err;
+	char file[4096];
+	char *dir = tu_tmpdir();
+
+	setenv("RESIDENCY_CACHE", dir, 1);
+	ck_assert_int_eq(attrib_open(NULL, 0, NULL, &built, &err), R_OK);
+	ck_assert(!attrib_table_cached(built));
+	ck_assert_str_ne(only_file(dir, "parsed", "table-", file, sizeof(file)), "");
+	for (int round = 0; round < 4; round++) {
+		ck_assert_int_eq(attrib_open(NULL, 0, NULL, &again, &err), R_OK);
+		/* rounds 1 and 2 read a damaged file: built again, and saved */
+		ck_assert(attrib_table_cached(again) == (round == 0 || round == 3));
+		same_sources(built, again);
+		same_answers(built, again);
+		attrib_free(again);
+		if (round == 0)
+			damage(file, 8192, 4096, 0xff);
+		if (round == 1)
+			damage(file, 8192, 0, -1);
+	}
+	attrib_free(built);
+	free(dir);
+}
+END_TEST
+
+/* Runs `residency lookup ARGS < in` and returns its exit status; out and err as tu_run. */
+static int lookup_file(const char *args, const char *in, char **out, char **err)
+{
+	char cmd[8192];
+
+	snprintf(cmd, sizeof(cmd), "'%s' lookup %s < '%s'", tu_bin(), args, in);
+	return tu_run(cmd, out, err);
+}
+
+static void same_as_file(const char *got, const char *rel)
+{
+	size_t n;
+	char *want = tu_slurp(tu_path(rel), &n);
+
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_msg(strlen(got) == n && memcmp(got, want, n) == 0, "output differs from %s", rel);
+	free(want);
+}
+
+/*
+ * The lines of `lookup` are a contract: text and JSON output and the messages
+ * for tricky input (blanks, CRLF, empty lines, leading zeros, a NUL, bytes that
+ * are not text, mapped IPv6, no newline at the end) stay byte for byte what
+ * they were (tests/fixtures/lookup/README.md); the same input repeated past
+ * the reader's block size, and a line longer than it, change nothing.
+ */
+START_TEST(cli_lookup_lines_are_a_contract)
+{
+	char *out = NULL, *err = NULL, in[4096];
+	size_t n;
+
+	snprintf(in, sizeof(in), "%s", tu_path("tests/fixtures/lookup/tricky.in"));
+	ck_assert_int_eq(lookup_file("", in, &out, &err), 2);
+	same_as_file(out, "tests/fixtures/lookup/tricky.text");
+	same_as_file(err, "tests/fixtures/lookup/tricky.text.err");
+	free(out);
+	free(err);
+	ck_assert_int_eq(lookup_file("--format json", in, &out, NULL), 2);
+	same_as_file(out, "tests/fixtures/lookup/tricky.json");
+	free(out);
+
+	/* 2,200 copies (1.2 MB of input, over the 1 MiB block): 2,200 copies of the lines */
+	char *dir = tu_tmpdir(), big[4096];
+	char *one = tu_slurp(in, &n),
+	     *want = tu_slurp(tu_path("tests/fixtures/lookup/tricky.text"), NULL);
+	ck_assert(one && want);
+	size_t copies = 2200, wn = strlen(want);
+	char *data = malloc(copies * (n + 1)), *all = malloc(copies * wn + 1);
+	ck_assert(data && all);
+	for (size_t i = 0; i < copies; i++) {
+		memcpy(data + i * (n + 1), one, n);
+		data[i * (n + 1) + n] = '\n';
+		memcpy(all + i * wn, want, wn);
+	}
+	all[copies * wn] = '\0';
+	snprintf(big, sizeof(big), "%s/big.in", dir);
+	ck_assert_int_eq(tu_write(big, data, copies * (n + 1) - 1), 0);
+	ck_assert_int_eq(lookup_file("", big, &out, NULL), 2);
+	ck_assert_msg(strcmp(out, all) == 0, "2,200 copies: the output is not 2,200 copies");
+	free(out);
+
+	/* one line of 3 MB, then addresses: the line is an error, the rest as ever */
+	size_t huge = 3u << 20;
+	char *h = realloc(data, huge + 64);
+	ck_assert_ptr_nonnull(h);
+	memset(h, 'x', huge);
+	memcpy(h + huge, "\n3.5.140.1\r\n 8.8.8.8", 21);
+	ck_assert_int_eq(tu_write(big, h, huge + 20), 0);
+	ck_assert_int_eq(lookup_file("", big, &out, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "stdin:1: \"xxxx"));
+	char *l2 = strchr(out, '\n');
+	ck_assert_ptr_nonnull(l2);
+	ck_assert_ptr_nonnull(strstr(out, "xxx error: not an IP address\n"));
+	ck_assert_int_eq(strncmp(l2 + 1, "3.5.140.1 ", 10), 0);
+	ck_assert_ptr_nonnull(strstr(l2, "\n8.8.8.8 "));
+	ck_assert_ptr_nonnull(strstr(want, "\n8.8.8.8 "));
+	free(out);
+	free(err);
+	free(h);
+	free(all);
+	free(one);
+	free(want);
+	free(dir);
+}
+END_TEST
+
+/* Batches (of any size, with addresses of both families and none) give what
+ * one lookup at a time gives. */
+START_TEST(locate_many_is_locate_one_by_one)
+{
+	enum { N = 1000 };
+	static struct addr addrs[N];
+	static int32_t nodes[N];
+	static char cc[N][3];
+
+	for (int round = 0; round < 50; round++) {
+		size_t n = (size_t)(rnd() % N) + 1;
+		for (size_t i = 0; i < n; i++) {
+			random_addr(&addrs[i], rnd() % 3 ? 4 : 6);
+			if (rnd() % 50 == 0)
+				memset(&addrs[i], 0, sizeof(addrs[i])); /* not an address */
+		}
+		attrib_locate_many(A, addrs, n, nodes, cc);
+		for (size_t i = 0; i < n; i++) {
+			char one[3];
+			ck_assert_int_eq(nodes[i], attrib_locate(A, &addrs[i]));
+			attrib_geoip(A, &addrs[i], one);
+			ck_assert_str_eq(cc[i], one);
+		}
+	}
+}
+END_TEST
+
 START_TEST(cli_lookup_json_and_errors)
 {
 	char cmd[4096], *out = NULL, *err = NULL;
@@ -320,6 +693,10 @@ int main(void)
 	tcase_add_test(tc, geofeed_country);
 	tcase_add_test(tc, unmapped_region_falls_back_to_geoip);
 	tcase_add_test(tc, cli_lookup_json_and_errors);
+	tcase_add_test(tc, cli_lookup_lines_are_a_contract);
+	tcase_add_test(tc, locate_many_is_locate_one_by_one);
+	tcase_add_test(tc, geoip_flat_answers_as_libmaxminddb);
+	tcase_add_test(tc, prefix_table_cache_gives_the_same_answers);
 	suite_add_tcase(su, tc);
 	return tu_run_suite(su);
 }

@@ -7,6 +7,8 @@
 #include "attrib/geoip.h"
 #include "attrib/prefixes.h"
 #include "attrib/regions.h"
+#include "attrib/cachefile.h"
+#include "attrib/tablecache.h"
 #include "core/buf.h"
 #include "core/paths.h"
 #include "core/log.h"
@@ -24,6 +26,8 @@ struct attrib {
 	struct attrib_source_info *info; /* nsets of them, then GeoIP's */
 	size_t ninfo;
 	struct prefixes *table;
+	const void *tmap; /* the cache file the table lives in, when it was mapped */
+	size_t tmaplen;
 	struct regions *regions;
 	struct geoip *geoip;
 };
@@ -172,9 +176,17 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 				      "cloudflare fastly github akamai digitalocean linode vultr)");
 			goto fail;
 		}
+	/* Only bundled snapshots: the table they make may be in the cache already. */
+	char cache[4096], key[TABLECACHE_KEYLEN];
+	struct tablecache_set cached[TABLECACHE_MAX_SETS];
+	bool keyed = n == 0 && nprov <= TABLECACHE_MAX_SETS && tablecache_key(key);
+	snapshot_cache_dir(cache, sizeof(cache));
+	bool hit = keyed && tablecache_load(cache, key, &a->table, cached, TABLECACHE_MAX_SETS,
+					    &a->tmap, &a->tmaplen);
 	/* Each provider: the sources given for it (several files append), else its
 	 * bundled snapshot. */
 	for (const struct range_provider *p = range_providers; p->name; p++) {
+		size_t k = a->nsets;
 		struct range_set *set = &a->sets[a->nsets++];
 		struct attrib_source_info *info = &a->info[a->ninfo++];
 		bool given = false;
@@ -191,6 +203,13 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 				snprintf(rel, sizeof(rel), "data/ranges/%s", p->files[i]);
 				add_file(info, rel);
 			}
+			if (hit) {
+				info->kind = cached[k].geofeed ? "geofeed" : "provider";
+				snprintf(info->version, sizeof(info->version), "%s",
+					 cached[k].version);
+				info->records = (size_t)cached[k].records;
+				continue;
+			}
 			rc = ranges_load_bundled(p->name, set, err);
 		}
 		if (rc != R_OK)
@@ -199,8 +218,24 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 		snprintf(info->version, sizeof(info->version), "%s", set->version);
 		info->records = set->n;
 	}
-	if ((rc = prefixes_build(a->sets, a->nsets, &a->table, err)) != R_OK)
-		goto fail;
+	if (!hit) {
+		if ((rc = prefixes_build(a->sets, a->nsets, &a->table, err)) != R_OK)
+			goto fail;
+		if (keyed) {
+			for (size_t i = 0; i < a->nsets; i++) {
+				snprintf(cached[i].name, sizeof(cached[i].name), "%s",
+					 a->sets[i].provider);
+				snprintf(cached[i].version, sizeof(cached[i].version), "%s",
+					 a->sets[i].version);
+				cached[i].records = a->sets[i].n;
+				cached[i].geofeed = a->sets[i].kind == RANGE_GEOFEED;
+			}
+			tablecache_save(cache, key, a->table, cached, a->nsets);
+		}
+	}
+	/* The table holds what it needs: the parsed records are not kept. */
+	for (size_t i = 0; i < a->nsets; i++)
+		range_set_free(&a->sets[i]);
 	if ((rc = regions_load(NULL, &a->regions, err)) != R_OK)
 		goto fail;
 	bool bundled = geoip_path == NULL;
@@ -208,6 +243,8 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 		geoip_path = paths_data("deps/geoip/country.mmdb", path, sizeof(path));
 	if (*geoip_path && (rc = geoip_open(geoip_path, &a->geoip, err)) != R_OK)
 		goto fail;
+	if (a->geoip)
+		geoip_flatten(a->geoip, cache);
 	if (a->geoip)
 		geoip_info(&a->info[a->ninfo++], a->geoip, bundled);
 	*out = a;
@@ -226,6 +263,7 @@ void attrib_free(struct attrib *a)
 	free(a->sets);
 	free(a->info);
 	prefixes_free(a->table);
+	cachefile_unmap(a->tmap, a->tmaplen);
 	regions_free(a->regions);
 	geoip_free(a->geoip);
 	free(a);
@@ -234,6 +272,11 @@ void attrib_free(struct attrib *a)
 unsigned long long attrib_geoip_epoch(const struct attrib *a)
 {
 	return geoip_epoch(a->geoip);
+}
+
+bool attrib_table_cached(const struct attrib *a)
+{
+	return a->tmap != NULL;
 }
 
 size_t attrib_sources(const struct attrib *a, const struct attrib_source_info **out)
@@ -277,11 +320,11 @@ enum rstatus attrib_source_sha256(const struct attrib_source_info *s, char out[6
 /* Within one prefix, a record that places it (a region, a country) beats one
  * that does not, and an anycast record beats both: when one publisher lists a
  * prefix both ways, the answer that fails closed wins. */
-static int rank(const struct prefix_rec *r)
+static int rank(const struct prefixes *t, const struct prefix_rec *r)
 {
 	if (r->global)
 		return 3;
-	return *r->region || *r->country ? 2 : 1;
+	return *prefixes_str(t, r->region) || *r->country ? 2 : 1;
 }
 
 static void add_service(char *list, size_t size, const char *svc)
@@ -313,8 +356,29 @@ static void copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/* Decimal digits of v (< 1000) at p; returns the end. */
+static char *decimal(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
 static void prefix_text(const struct prefix *p, char *buf, size_t len)
 {
+	if (p->addr.family == 4 && len >= 20) {
+		/* inet_ntop goes through sprintf: by hand, the same text */
+		char *q = buf;
+		for (int i = 0; i < 4; i++) {
+			q = decimal(q, p->addr.b[i]);
+			*q++ = i < 3 ? '.' : '/';
+		}
+		*decimal(q, p->len) = '\0';
+		return;
+	}
 	addr_format(&p->addr, buf, len);
 	size_t n = strlen(buf);
 	unsigned l = p->len;
@@ -356,11 +420,12 @@ bool attrib_of_node(const struct attrib *a, int32_t nd0, struct attribution *out
 		for (size_t i = 0; i < n; i++) {
 			const struct prefix_rec *r = &recs[i];
 			if (r->kind == RANGE_PROVIDER) {
-				if (best == NULL || rank(r) > rank(best)) {
+				if (best == NULL || rank(a->table, r) > rank(a->table, best)) {
 					best = r;
 					best_node = nd;
 				}
-			} else if (feed_node < 0 || (feed_node == nd && rank(r) > rank(feed))) {
+			} else if (feed_node < 0 ||
+				   (feed_node == nd && rank(a->table, r) > rank(a->table, feed))) {
 				feed = r;
 				feed_node = nd;
 			}
@@ -376,16 +441,20 @@ bool attrib_of_node(const struct attrib *a, int32_t nd0, struct attribution *out
 		return false;
 	}
 
-	copy(out->provider, sizeof(out->provider), best->provider);
-	copy(out->region, sizeof(out->region), best->region);
-	copy(out->border_group, sizeof(out->border_group), best->border_group);
+	const char *provider = prefixes_str(a->table, best->provider),
+		   *region = prefixes_str(a->table, best->region),
+		   *border_group = prefixes_str(a->table, best->border_group);
+	copy(out->provider, sizeof(out->provider), provider);
+	copy(out->region, sizeof(out->region), region);
+	copy(out->border_group, sizeof(out->border_group), border_group);
 	prefix_text(prefixes_prefix(a->table, best_node), out->prefix, sizeof(out->prefix));
 	for (int32_t nd = nd0; nd >= 0; nd = prefixes_parent(a->table, nd)) {
 		const struct prefix_rec *recs;
 		size_t n = prefixes_records(a->table, nd, &recs);
 		for (size_t i = 0; i < n; i++)
 			if (recs[i].provider == best->provider)
-				add_service(out->services, sizeof(out->services), recs[i].service);
+				add_service(out->services, sizeof(out->services),
+					    prefixes_str(a->table, recs[i].service));
 	}
 
 	if (best->global) {
@@ -397,10 +466,10 @@ bool attrib_of_node(const struct attrib *a, int32_t nd0, struct attribution *out
 		out->scope = ATTR_SCOPE_REGIONAL;
 		memcpy(out->country, best->country, 3);
 		out->source = out->country[0] ? ATTR_SRC_GEOFEED : ATTR_SRC_NONE;
-	} else if (*best->region) {
+	} else if (*region) {
 		/* AWS: the border group places Local Zones; elsewhere the region. */
-		const char *where = *best->border_group ? best->border_group : best->region;
-		const char *cc = regions_country(a->regions, best->provider, where);
+		const char *where = *border_group ? border_group : region;
+		const char *cc = regions_country(a->regions, provider, where);
 		out->scope = ATTR_SCOPE_REGIONAL;
 		if (cc) {
 			memcpy(out->country, cc, 3);
@@ -438,4 +507,16 @@ void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attri
 void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3])
 {
 	geoip_country(a->geoip, addr, cc);
+}
+
+void attrib_locate_many(const struct attrib *a, const struct addr *addrs, size_t n, int32_t *nodes,
+			char (*cc)[3])
+{
+	/* two plain loops: with nothing between them, the searches of
+	 * consecutive addresses overlap in the processor already (searching
+	 * the batch step by step, with prefetches, measured no faster) */
+	for (size_t i = 0; i < n; i++)
+		nodes[i] = prefixes_lookup(a->table, &addrs[i]);
+	for (size_t i = 0; i < n; i++)
+		geoip_country(a->geoip, &addrs[i], cc[i]);
 }

@@ -82,9 +82,18 @@ void attrib_finish(const struct attrib *a, const struct addr *addr, bool global,
 		   struct attribution *out);
 /* GeoIP's country for an address ("" when none). */
 void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3]);
+/*
+ * attrib_locate() and attrib_geoip() for addrs[0..n) into nodes[0..n) and
+ * cc[0..n) (family 0: node -1 and ""). Faster than one by one between other
+ * work: the lookups' memory accesses overlap.
+ */
+void attrib_locate_many(const struct attrib *a, const struct addr *addrs, size_t n, int32_t *nodes,
+			char (*cc)[3]);
 
 /* The GeoIP database's build epoch (seconds), 0 when none is loaded. */
 unsigned long long attrib_geoip_epoch(const struct attrib *a);
+/* Whether the prefix table was mapped from the cache rather than built (for tests). */
+bool attrib_table_cached(const struct attrib *a);
 
 /*
  * What an attrib was built from, so that a stored scan can say which data it

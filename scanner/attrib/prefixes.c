@@ -4,12 +4,13 @@
 #include "attrib/prefixes.h"
 #include "core/hash.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct node {
 	struct prefix prefix;
-	int32_t parent;
+	int32_t parent;	       /* always an earlier node, or -1 */
 	uint32_t first, count; /* records [first, first + count) */
 };
 
@@ -17,29 +18,52 @@ struct u128 {
 	uint64_t hi, lo;
 };
 
+/* The table as one block: this header, then nodes, records, IPv4 interval
+ * starts and nodes, IPv6 interval starts and nodes, the string pool; each
+ * section padded to 8 bytes. */
+#define BLOCK_MAGIC "residency-pfx-1"
+#define BLOCK_ORDER 0x01020304u
+#define BLOCK_MAX_COUNT (1u << 26)
+
+struct block_header {
+	char magic[16];
+	uint32_t order;
+	uint16_t node_size, rec_size;
+	uint64_t nnodes, nrecs, poollen, nv4, nv6;
+};
+_Static_assert(sizeof(struct block_header) == 64, "the block header is 64 bytes");
+_Static_assert(sizeof(struct node) == 32 && sizeof(struct prefix_rec) == 24,
+	       "the block layout assumes these sizes");
+
 struct prefixes {
-	struct node *nodes;
+	const struct node *nodes;
 	size_t nnodes;
-	struct prefix_rec *recs;
+	const struct prefix_rec *recs;
 	size_t nrecs;
+	const char *pool;
+	size_t poollen;
+	const uint32_t *v4start;
+	const int32_t *v4node;
+	size_t nv4;
+	const struct u128 *v6start;
+	const int32_t *v6node;
+	size_t nv6;
+	const void *block; /* everything above points into it */
+	size_t blocklen;
+	void *own; /* the block when it was built here (else the caller's bytes) */
+	uint32_t idx16[65537];
+};
+
+/* String interning while building: open addressing over pool offsets + 1. */
+struct interner {
 	char *pool;
 	size_t poollen, poolcap;
-	/* string interning: open addressing over pool offsets + 1 */
 	uint32_t *hash;
 	size_t hashcap;
-
-	uint32_t *v4start;
-	int32_t *v4node;
-	size_t nv4;
-	uint32_t idx16[65537];
-
-	struct u128 *v6start;
-	int32_t *v6node;
-	size_t nv6;
 };
 
 /* Interns s; returns its offset in the pool, or UINT32_MAX on allocation failure. */
-static uint32_t intern(struct prefixes *t, const char *s)
+static uint32_t intern(struct interner *t, const char *s)
 {
 	size_t n = strlen(s);
 	uint32_t h = hash_str(s);
@@ -74,8 +98,9 @@ static uint32_t intern(struct prefixes *t, const char *s)
 
 struct tmp {
 	const struct range_entry *e;
-	uint32_t provider; /* pool offset */
-	uint32_t seq;	   /* input order, so records of one prefix keep it */
+	struct prefix prefix; /* a copy: sorting reads it without chasing e */
+	uint32_t provider;    /* pool offset */
+	uint32_t seq;	      /* input order, so records of one prefix keep it */
 	uint8_t kind;
 };
 
@@ -90,7 +115,7 @@ static int prefix_cmp(const struct prefix *a, const struct prefix *b)
 static int tmp_cmp(const void *a, const void *b)
 {
 	const struct tmp *x = a, *y = b;
-	int c = prefix_cmp(&x->e->prefix, &y->e->prefix);
+	int c = prefix_cmp(&x->prefix, &y->prefix);
 
 	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
@@ -176,7 +201,7 @@ static struct u128 plus1(struct u128 k, int *overflow)
 }
 
 /* Sweeps nodes [from, to) of one family: parents and intervals. */
-static enum rstatus sweep(struct prefixes *t, size_t from, size_t to, struct emitter *em, bool v4)
+static enum rstatus sweep(struct node *nodes, size_t from, size_t to, struct emitter *em, bool v4)
 {
 	int32_t *stack = malloc((to - from + 1) * sizeof(*stack));
 	size_t sp = 0;
@@ -187,10 +212,10 @@ static enum rstatus sweep(struct prefixes *t, size_t from, size_t to, struct emi
 		return R_ENOMEM;
 	emit(em, (struct u128){0, 0}, -1);
 	for (size_t i = from; i < to; i++) {
-		struct node *nd = &t->nodes[i];
+		struct node *nd = &nodes[i];
 		struct u128 s = prefix_start(&nd->prefix);
-		while (sp > 0 && u128_cmp(prefix_end(&t->nodes[stack[sp - 1]].prefix), s) < 0) {
-			struct u128 e = prefix_end(&t->nodes[stack[--sp]].prefix);
+		while (sp > 0 && u128_cmp(prefix_end(&nodes[stack[sp - 1]].prefix), s) < 0) {
+			struct u128 e = prefix_end(&nodes[stack[--sp]].prefix);
 			emit(em, plus1(e, &of), sp ? stack[sp - 1] : -1);
 		}
 		nd->parent = sp ? stack[sp - 1] : -1;
@@ -198,7 +223,7 @@ static enum rstatus sweep(struct prefixes *t, size_t from, size_t to, struct emi
 		stack[sp++] = (int32_t)i;
 	}
 	while (sp > 0) {
-		struct u128 e = prefix_end(&t->nodes[stack[--sp]].prefix);
+		struct u128 e = prefix_end(&nodes[stack[--sp]].prefix);
 		if (u128_cmp(e, max) != 0)
 			emit(em, plus1(e, &of), sp ? stack[sp - 1] : -1);
 	}
@@ -206,33 +231,214 @@ static enum rstatus sweep(struct prefixes *t, size_t from, size_t to, struct emi
 	return R_OK;
 }
 
+static size_t pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* Where each section of a block starts, from its counts (already bounded). */
+struct layout {
+	size_t nodes, recs, v4start, v4node, v6start, v6node, pool, total;
+};
+
+static struct layout layout_of(const struct block_header *h)
+{
+	struct layout l;
+
+	l.nodes = sizeof(*h);
+	l.recs = l.nodes + pad8((size_t)h->nnodes * sizeof(struct node));
+	l.v4start = l.recs + pad8((size_t)h->nrecs * sizeof(struct prefix_rec));
+	l.v4node = l.v4start + pad8((size_t)h->nv4 * sizeof(uint32_t));
+	l.v6start = l.v4node + pad8((size_t)h->nv4 * sizeof(int32_t));
+	l.v6node = l.v6start + pad8((size_t)h->nv6 * sizeof(struct u128));
+	l.pool = l.v6node + pad8((size_t)h->nv6 * sizeof(int32_t));
+	l.total = l.pool + pad8((size_t)h->poollen);
+	return l;
+}
+
+/* Points t at a block (checked or built here) and indexes its IPv4 intervals. */
+static void attach(struct prefixes *t, const void *block, size_t len)
+{
+	const struct block_header *h = block;
+	const char *b = block;
+	struct layout l = layout_of(h);
+
+	t->block = block;
+	t->blocklen = len;
+	t->nnodes = (size_t)h->nnodes;
+	t->nrecs = (size_t)h->nrecs;
+	t->poollen = (size_t)h->poollen;
+	t->nv4 = (size_t)h->nv4;
+	t->nv6 = (size_t)h->nv6;
+	t->nodes = (const struct node *)(b + l.nodes);
+	t->recs = (const struct prefix_rec *)(b + l.recs);
+	t->v4start = (const uint32_t *)(b + l.v4start);
+	t->v4node = (const int32_t *)(b + l.v4node);
+	t->v6start = (const struct u128 *)(b + l.v6start);
+	t->v6node = (const int32_t *)(b + l.v6node);
+	t->pool = b + l.pool;
+	/* idx16[h]: the first interval whose start is >= h << 16. */
+	size_t j = 0;
+	for (uint32_t i = 0; i <= 65536; i++) {
+		uint64_t bound = (uint64_t)i << 16;
+		while (j < t->nv4 && t->v4start[j] < bound)
+			j++;
+		t->idx16[i] = (uint32_t)j;
+	}
+}
+
+static bool node_ok(const struct node *nd, size_t i, size_t nrecs)
+{
+	const unsigned char *raw = (const unsigned char *)nd;
+	unsigned char family = raw[offsetof(struct node, prefix.addr.family)];
+	unsigned char mapped = raw[offsetof(struct node, prefix.addr.mapped)];
+	unsigned char len = raw[offsetof(struct node, prefix.len)];
+
+	/* bytes, not the fields: a bool holding 2 may not even be read */
+	if (!((family == 4 && len <= 32) || (family == 6 && len <= 128)) || mapped > 1)
+		return false;
+	return nd->parent >= -1 && (nd->parent < 0 || (size_t)nd->parent < i) &&
+	       nd->first <= nrecs && nd->count <= nrecs - nd->first;
+}
+
+bool prefixes_from_bytes(const void *data, size_t len, struct prefixes **out)
+{
+	const struct block_header *h = data;
+	struct prefixes *t;
+
+	*out = NULL;
+	if (data == NULL || (uintptr_t)data % 8 != 0 || len < sizeof(*h))
+		return false;
+	if (memcmp(h->magic, BLOCK_MAGIC, sizeof(BLOCK_MAGIC)) != 0 || h->order != BLOCK_ORDER ||
+	    h->node_size != sizeof(struct node) || h->rec_size != sizeof(struct prefix_rec))
+		return false;
+	if (h->nnodes > BLOCK_MAX_COUNT || h->nrecs > BLOCK_MAX_COUNT ||
+	    h->poollen > BLOCK_MAX_COUNT || h->nv4 > BLOCK_MAX_COUNT || h->nv6 > BLOCK_MAX_COUNT ||
+	    h->poollen < 1 || h->nv4 < 1 || h->nv6 < 1)
+		return false;
+	if (layout_of(h).total != len)
+		return false;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return false;
+	attach(t, data, len);
+	/* Every reference inside the block, so no lookup can leave it: nodes name
+	 * records and earlier parents (a walk up always ends), records name strings
+	 * of a NUL-terminated pool, intervals name nodes and are sorted. */
+	bool ok = t->pool[t->poollen - 1] == '\0';
+	for (size_t i = 0; ok && i < t->nnodes; i++)
+		ok = node_ok(&t->nodes[i], i, t->nrecs);
+	for (size_t i = 0; ok && i < t->nrecs; i++) {
+		const struct prefix_rec *r = &t->recs[i];
+		ok = r->provider < t->poollen && r->region < t->poollen &&
+		     r->border_group < t->poollen && r->service < t->poollen &&
+		     r->country[2] == '\0' && r->kind <= RANGE_GEOFEED && r->global <= 1;
+	}
+	ok = ok && t->v4start[0] == 0 && t->v6start[0].hi == 0 && t->v6start[0].lo == 0;
+	for (size_t i = 0; ok && i < t->nv4; i++)
+		ok = t->v4node[i] >= -1 && t->v4node[i] < (int64_t)t->nnodes &&
+		     (i == 0 || t->v4start[i] > t->v4start[i - 1]);
+	for (size_t i = 0; ok && i < t->nv6; i++)
+		ok = t->v6node[i] >= -1 && t->v6node[i] < (int64_t)t->nnodes &&
+		     (i == 0 || u128_cmp(t->v6start[i], t->v6start[i - 1]) > 0);
+	if (!ok) {
+		free(t);
+		return false;
+	}
+	*out = t;
+	return true;
+}
+
+void prefixes_bytes_of(const struct prefixes *t, const void **data, size_t *len)
+{
+	*data = t->block;
+	*len = t->blocklen;
+}
+
+/* The parts of a table being built, before they become one block. */
+struct parts {
+	struct node *nodes;
+	size_t nnodes;
+	struct prefix_rec *recs;
+	size_t nrecs;
+	struct interner in;
+	struct emitter em4, em6;
+};
+
+static void parts_free(struct parts *p)
+{
+	free(p->nodes);
+	free(p->recs);
+	free(p->in.pool);
+	free(p->in.hash);
+	free(p->em4.start);
+	free(p->em4.node);
+	free(p->em6.start);
+	free(p->em6.node);
+}
+
+static void *pack(const struct parts *p, size_t *len)
+{
+	struct block_header h;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, BLOCK_MAGIC, sizeof(BLOCK_MAGIC));
+	h.order = BLOCK_ORDER;
+	h.node_size = sizeof(struct node);
+	h.rec_size = sizeof(struct prefix_rec);
+	h.nnodes = p->nnodes;
+	h.nrecs = p->nrecs;
+	h.poollen = p->in.poollen;
+	h.nv4 = p->em4.n;
+	h.nv6 = p->em6.n;
+	struct layout l = layout_of(&h);
+	char *b = calloc(1, l.total);
+	if (b == NULL)
+		return NULL;
+	memcpy(b, &h, sizeof(h));
+	memcpy(b + l.nodes, p->nodes, p->nnodes * sizeof(*p->nodes));
+	memcpy(b + l.recs, p->recs, p->nrecs * sizeof(*p->recs));
+	uint32_t *v4 = (uint32_t *)(b + l.v4start);
+	for (size_t i = 0; i < p->em4.n; i++)
+		v4[i] = (uint32_t)p->em4.start[i].lo;
+	memcpy(b + l.v4node, p->em4.node, p->em4.n * sizeof(int32_t));
+	memcpy(b + l.v6start, p->em6.start, p->em6.n * sizeof(struct u128));
+	memcpy(b + l.v6node, p->em6.node, p->em6.n * sizeof(int32_t));
+	memcpy(b + l.pool, p->in.pool, p->in.poollen);
+	*len = l.total;
+	return b;
+}
+
 enum rstatus prefixes_build(const struct range_set *sets, size_t n, struct prefixes **out,
 			    struct rerr *err)
 {
-	struct prefixes *t = calloc(1, sizeof(*t));
+	struct parts p;
 	struct tmp *tmp = NULL;
-	struct emitter em4 = {0}, em6 = {0};
 	size_t total = 0, k = 0, split;
-	enum rstatus rc = R_ENOMEM;
+	struct prefixes *t = NULL;
 
 	*out = NULL;
-	if (t == NULL)
-		goto fail;
+	memset(&p, 0, sizeof(p));
 	for (size_t i = 0; i < n; i++)
 		total += sets[i].n;
-	t->hashcap = 1;
-	while (t->hashcap < 2 * (total + 64))
-		t->hashcap <<= 1;
-	if ((t->hash = calloc(t->hashcap, sizeof(*t->hash))) == NULL)
+	if (total + 64 > BLOCK_MAX_COUNT / 2)
+		return rerr_set(err, R_ELIMIT, NULL, 0, "%zu prefixes: more than the table holds",
+				total);
+	p.in.hashcap = 1;
+	while (p.in.hashcap < 2 * (3 * total + n + 64)) /* room for every string of every record */
+		p.in.hashcap <<= 1;
+	if ((p.in.hash = calloc(p.in.hashcap, sizeof(*p.in.hash))) == NULL)
+		goto fail;
+	if (intern(&p.in, "") == UINT32_MAX) /* the pool is never empty */
 		goto fail;
 	if ((tmp = malloc((total ? total : 1) * sizeof(*tmp))) == NULL)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t prov = intern(t, sets[i].provider);
+		uint32_t prov = intern(&p.in, sets[i].provider);
 		if (prov == UINT32_MAX)
 			goto fail;
 		for (size_t j = 0; j < sets[i].n; j++) {
 			tmp[k].e = &sets[i].v[j];
+			tmp[k].prefix = sets[i].v[j].prefix;
 			tmp[k].provider = prov;
 			tmp[k].kind = (uint8_t)sets[i].kind;
 			tmp[k].seq = (uint32_t)k;
@@ -242,110 +448,75 @@ enum rstatus prefixes_build(const struct range_set *sets, size_t n, struct prefi
 	/* Inside a node, records keep the order of the sets, then of the file. */
 	qsort(tmp, total, sizeof(*tmp), tmp_cmp);
 
-	t->recs = malloc((total ? total : 1) * sizeof(*t->recs));
-	t->nodes = malloc((total ? total : 1) * sizeof(*t->nodes));
-	if (t->recs == NULL || t->nodes == NULL)
-		goto fail;
-	/* Strings are stored as offsets first (the pool may move), pointers after. */
-	uintptr_t *offs = malloc((total ? total : 1) * 4 * sizeof(*offs));
-	if (offs == NULL)
+	p.recs = malloc((total ? total : 1) * sizeof(*p.recs));
+	p.nodes = malloc((total ? total : 1) * sizeof(*p.nodes));
+	if (p.recs == NULL || p.nodes == NULL)
 		goto fail;
 	for (size_t i = 0; i < total; i++) {
 		const struct range_entry *e = tmp[i].e;
-		struct prefix_rec *r = &t->recs[i];
-		uint32_t o[3] = {intern(t, e->region), intern(t, e->border_group),
-				 intern(t, e->service)};
-		if (o[0] == UINT32_MAX || o[1] == UINT32_MAX || o[2] == UINT32_MAX) {
-			free(offs);
+		struct prefix_rec *r = &p.recs[i];
+		memset(r, 0, sizeof(*r));
+		r->provider = tmp[i].provider;
+		r->region = intern(&p.in, e->region);
+		r->border_group = intern(&p.in, e->border_group);
+		r->service = intern(&p.in, e->service);
+		if (r->region == UINT32_MAX || r->border_group == UINT32_MAX ||
+		    r->service == UINT32_MAX)
 			goto fail;
-		}
-		offs[4 * i] = tmp[i].provider;
-		offs[4 * i + 1] = o[0];
-		offs[4 * i + 2] = o[1];
-		offs[4 * i + 3] = o[2];
 		memcpy(r->country, e->country, 3);
+		r->country[2] = '\0';
 		r->kind = tmp[i].kind;
 		r->global = e->global;
-		if (i == 0 || prefix_cmp(&tmp[i - 1].e->prefix, &e->prefix) != 0) {
-			struct node *nd = &t->nodes[t->nnodes++];
-			nd->prefix = e->prefix;
+		if (i == 0 || prefix_cmp(&tmp[i - 1].prefix, &tmp[i].prefix) != 0) {
+			struct node *nd = &p.nodes[p.nnodes++];
+			memset(nd, 0, sizeof(*nd));
+			nd->prefix = tmp[i].prefix;
 			nd->first = (uint32_t)i;
 			nd->count = 0;
 			nd->parent = -1;
 		}
-		t->nodes[t->nnodes - 1].count++;
+		p.nodes[p.nnodes - 1].count++;
 	}
-	for (size_t i = 0; i < total; i++) {
-		t->recs[i].provider = t->pool + offs[4 * i];
-		t->recs[i].region = t->pool + offs[4 * i + 1];
-		t->recs[i].border_group = t->pool + offs[4 * i + 2];
-		t->recs[i].service = t->pool + offs[4 * i + 3];
-	}
-	free(offs);
-	t->nrecs = total;
+	p.nrecs = total;
 	free(tmp);
 	tmp = NULL;
-	free(t->hash);
-	t->hash = NULL;
 
 	/* Nodes are sorted by family (4 before 6), then start, then length. */
-	for (split = 0; split < t->nnodes && t->nodes[split].prefix.addr.family == 4; split++)
+	for (split = 0; split < p.nnodes && p.nodes[split].prefix.addr.family == 4; split++)
 		;
-	size_t cap4 = 2 * split + 2, cap6 = 2 * (t->nnodes - split) + 2;
-	em4.start = malloc(cap4 * sizeof(*em4.start));
-	em4.node = malloc(cap4 * sizeof(*em4.node));
-	em6.start = malloc(cap6 * sizeof(*em6.start));
-	em6.node = malloc(cap6 * sizeof(*em6.node));
-	if (!em4.start || !em4.node || !em6.start || !em6.node)
+	size_t cap4 = 2 * split + 2, cap6 = 2 * (p.nnodes - split) + 2;
+	p.em4.start = malloc(cap4 * sizeof(*p.em4.start));
+	p.em4.node = malloc(cap4 * sizeof(*p.em4.node));
+	p.em6.start = malloc(cap6 * sizeof(*p.em6.start));
+	p.em6.node = malloc(cap6 * sizeof(*p.em6.node));
+	if (!p.em4.start || !p.em4.node || !p.em6.start || !p.em6.node)
 		goto fail;
-	if (sweep(t, 0, split, &em4, true) != R_OK ||
-	    sweep(t, split, t->nnodes, &em6, false) != R_OK)
+	if (sweep(p.nodes, 0, split, &p.em4, true) != R_OK ||
+	    sweep(p.nodes, split, p.nnodes, &p.em6, false) != R_OK)
 		goto fail;
 
-	t->nv4 = em4.n;
-	if ((t->v4start = malloc(em4.n * sizeof(*t->v4start))) == NULL)
+	size_t len = 0;
+	void *block = pack(&p, &len);
+	if (block == NULL || (t = calloc(1, sizeof(*t))) == NULL) {
+		free(block);
 		goto fail;
-	for (size_t i = 0; i < em4.n; i++)
-		t->v4start[i] = (uint32_t)em4.start[i].lo;
-	t->v4node = em4.node;
-	em4.node = NULL;
-	free(em4.start);
-	em4.start = NULL;
-	/* idx16[h]: the first interval whose start is >= h << 16. */
-	size_t j = 0;
-	for (uint32_t h = 0; h <= 65536; h++) {
-		uint64_t bound = (uint64_t)h << 16;
-		while (j < t->nv4 && t->v4start[j] < bound)
-			j++;
-		t->idx16[h] = (uint32_t)j;
 	}
-	t->nv6 = em6.n;
-	t->v6start = em6.start;
-	t->v6node = em6.node;
+	t->own = block;
+	attach(t, block, len);
+	parts_free(&p);
 	*out = t;
 	return R_OK;
 fail:
 	free(tmp);
-	free(em4.start);
-	free(em4.node);
-	free(em6.start);
-	free(em6.node);
-	prefixes_free(t);
-	return rerr_set(err, rc, NULL, 0, "out of memory building the prefix table");
+	parts_free(&p);
+	return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory building the prefix table");
 }
 
 void prefixes_free(struct prefixes *t)
 {
 	if (t == NULL)
 		return;
-	free(t->nodes);
-	free(t->recs);
-	free(t->pool);
-	free(t->hash);
-	free(t->v4start);
-	free(t->v4node);
-	free(t->v6start);
-	free(t->v6node);
+	free(t->own);
 	free(t);
 }
 
@@ -365,9 +536,9 @@ int32_t prefixes_lookup(const struct prefixes *t, const struct addr *a)
 			else
 				hi = mid;
 		}
-		return t->nv4 ? t->v4node[lo] : -1;
+		return t->v4node[lo];
 	}
-	if (a->family == 6 && t->nv6) {
+	if (a->family == 6) {
 		struct u128 k = key6(a->b);
 		size_t lo = 0, hi = t->nv6;
 		while (hi - lo > 1) {
@@ -398,11 +569,14 @@ size_t prefixes_records(const struct prefixes *t, int32_t node, const struct pre
 	return t->nodes[node].count;
 }
 
+const char *prefixes_str(const struct prefixes *t, uint32_t off)
+{
+	return t->pool + off;
+}
+
 size_t prefixes_bytes(const struct prefixes *t)
 {
-	return sizeof(*t) + t->nnodes * sizeof(*t->nodes) + t->nrecs * sizeof(*t->recs) +
-	       t->poolcap + t->nv4 * (sizeof(*t->v4start) + sizeof(*t->v4node)) +
-	       t->nv6 * (sizeof(*t->v6start) + sizeof(*t->v6node));
+	return sizeof(*t) + t->blocklen;
 }
 
 size_t prefixes_nodes(const struct prefixes *t)

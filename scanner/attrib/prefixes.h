@@ -16,17 +16,22 @@
 #include "core/rerr.h"
 #include "ranges/ranges.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct prefixes;
 
-/* One record as the table keeps it; strings live in the table's pool. */
+/*
+ * One record as the table keeps it. Strings are offsets into the table's pool
+ * (prefixes_str()), interned: two records name the same provider exactly when
+ * their offsets are equal. No pointers, so a built table can be kept on disk.
+ */
 struct prefix_rec {
-	const char *provider;
-	const char *region;
-	const char *border_group;
-	const char *service;
+	uint32_t provider;
+	uint32_t region;
+	uint32_t border_group;
+	uint32_t service;
 	char country[3];
 	uint8_t kind; /* enum range_kind */
 	uint8_t global;
@@ -38,12 +43,25 @@ enum rstatus prefixes_build(const struct range_set *sets, size_t n, struct prefi
 /* Safe to call with NULL. */
 void prefixes_free(struct prefixes *t);
 
+/*
+ * The whole table is one block of bytes (host byte order, no pointers): what
+ * prefixes_bytes_of() gives can be written to a file, and prefixes_from_bytes()
+ * uses such bytes in place, after checking every bound and every reference in
+ * them (they come from outside the process). The bytes must stay valid, and
+ * 8-byte aligned, until prefixes_free(); the caller keeps ownership of them.
+ * prefixes_from_bytes() returns false, and *out NULL, on anything malformed.
+ */
+void prefixes_bytes_of(const struct prefixes *t, const void **data, size_t *len);
+bool prefixes_from_bytes(const void *data, size_t len, struct prefixes **out);
+
 /* The innermost node containing a, or -1. */
 int32_t prefixes_lookup(const struct prefixes *t, const struct addr *a);
 /* Walking a match: the parent of a node (-1 at the top), its prefix and records. */
 int32_t prefixes_parent(const struct prefixes *t, int32_t node);
 const struct prefix *prefixes_prefix(const struct prefixes *t, int32_t node);
 size_t prefixes_records(const struct prefixes *t, int32_t node, const struct prefix_rec **recs);
+/* A string of a record (an offset of struct prefix_rec). */
+const char *prefixes_str(const struct prefixes *t, uint32_t off);
 
 /* Memory held by the table, in bytes (for the benchmark's budget). */
 size_t prefixes_bytes(const struct prefixes *t);
