@@ -362,16 +362,29 @@ static void assert_same_as_one_worker(const char *base)
 	free(c);
 }
 
+/* Scan 1 begun by worker a (six jobs of one service), worker b joining it; c
+ * names the files of a later one-process scan. */
+struct workers {
+	char a[4096], b[4096], c[4096];
+	pid_t pa, pb;
+};
+
+static void start_workers(const char *dir, struct workers *w)
+{
+	snprintf(w->a, sizeof(w->a), "%s/a", dir);
+	snprintf(w->b, sizeof(w->b), "%s/b", dir);
+	snprintf(w->c, sizeof(w->c), "%s/c", dir);
+	w->pa = start_scan("--job-endpoints 1", w->a);
+	wait_for("SELECT count(*) FROM scan_jobs WHERE scan_id = 1", "6");
+	w->pb = start_scan("--join 1", w->b);
+}
+
 START_TEST(two_workers_split_one_scan)
 {
-	char *dir = tu_tmpdir(), a[4096], b[4096], c[4096], other[4200], text[16384];
-	snprintf(a, sizeof(a), "%s/a", dir);
-	snprintf(b, sizeof(b), "%s/b", dir);
-	snprintf(c, sizeof(c), "%s/c", dir);
+	char *dir = tu_tmpdir(), other[4200], text[16384];
+	struct workers w = {.pa = 0};
 
-	pid_t pa = start_scan("--job-endpoints 1", a);
-	wait_for("SELECT count(*) FROM scan_jobs WHERE scan_id = 1", "6");
-	pid_t pb = start_scan("--join 1", b);
+	start_workers(dir, &w);
 	/* A worker that would judge another estate is refused. */
 	char *cfgtext = tu_slurp(cfg, NULL), *at = cfgtext ? strstr(cfgtext, "estate.json") : NULL;
 	ck_assert_ptr_nonnull(at);
@@ -391,16 +404,16 @@ START_TEST(two_workers_split_one_scan)
 	free(out);
 	free(cfgtext);
 
-	finish_as(pa, a, 1);
-	finish_as(pb, b, 1);
-	assert_output(a, "out", "scan 1: complete, violation");
-	assert_output(b, "out", "scan 1: complete, violation");
+	finish_as(w.pa, w.a, 1);
+	finish_as(w.pb, w.b, 1);
+	assert_output(w.a, "out", "scan 1: complete, violation");
+	assert_output(w.b, "out", "scan 1: complete, violation");
 	/* Six jobs, each done once, by both workers. */
 	char *jobs = sql_text("SELECT count(*) || ' ' || count(DISTINCT worker) || ' ' || count(*) "
 			      "FILTER (WHERE done_at IS NULL) FROM scan_jobs WHERE scan_id = 1");
 	ck_assert_str_eq(jobs, "6 2 0");
 	free(jobs);
-	assert_same_as_one_worker(c);
+	assert_same_as_one_worker(w.c);
 
 	/* Only a running scan is joined. */
 	snprintf(cmd, sizeof(cmd), "'%s' scan -c '%s' --join 1 2>&1", tu_bin(), cfg);
@@ -414,24 +427,20 @@ END_TEST
 
 START_TEST(a_dead_workers_job_goes_back)
 {
-	char *dir = tu_tmpdir(), a[4096], b[4096], c[4096];
-	snprintf(a, sizeof(a), "%s/a", dir);
-	snprintf(b, sizeof(b), "%s/b", dir);
-	snprintf(c, sizeof(c), "%s/c", dir);
+	char *dir = tu_tmpdir();
+	struct workers w = {.pa = 0};
 
-	pid_t pa = start_scan("--job-endpoints 1", a);
-	wait_for("SELECT count(*) FROM scan_jobs WHERE scan_id = 1", "6");
-	pid_t pb = start_scan("--join 1", b);
+	start_workers(dir, &w);
 	/* The joined worker holds a job (its row lock), then dies without a word. */
 	wait_for_claims("2");
-	kill(pb, SIGKILL);
-	finish_as(pb, b, 128 + SIGKILL);
-	finish_as(pa, a, 1);
+	kill(w.pb, SIGKILL);
+	finish_as(w.pb, w.b, 128 + SIGKILL);
+	finish_as(w.pa, w.a, 1);
 	char *jobs = sql_text("SELECT count(*) || ' ' || count(*) FILTER (WHERE done_at IS NULL) "
 			      "FROM scan_jobs WHERE scan_id = 1");
 	ck_assert_str_eq(jobs, "6 0");
 	free(jobs);
-	assert_same_as_one_worker(c);
+	assert_same_as_one_worker(w.c);
 	free(dir);
 }
 END_TEST

@@ -2,6 +2,7 @@
  * cachefile: mapped, atomically written cache files (see cachefile.h).
  */
 #include "attrib/cachefile.h"
+#include "core/paths.h"
 #include "report/digest.h"
 
 #include <fcntl.h>
@@ -43,30 +44,12 @@ void cachefile_unmap(const void *data, size_t len)
 		munmap((void *)(uintptr_t)data, len);
 }
 
-static void mkdirs(const char *path)
-{
-	char dir[4096];
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		return;
-	*slash = '\0';
-	for (char *c = dir + 1; *c; c++)
-		if (*c == '/') {
-			*c = '\0';
-			mkdir(dir, 0755);
-			*c = '/';
-		}
-	mkdir(dir, 0755);
-}
-
 bool cachefile_write(const char *path, const struct cachefile_part *parts, size_t n)
 {
 	char tmp[4200];
 	bool ok = true;
 
-	mkdirs(path);
+	paths_mkdirs_for(path);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= sizeof(tmp))
 		return false;
 	FILE *f = fopen(tmp, "wb");

@@ -12,4 +12,8 @@ const char *paths_datadir(void);
 /* Writes datadir/rel into buf and returns buf. */
 const char *paths_data(const char *rel, char *buf, size_t len);
 
+/* Makes the folders leading to file `path` (mode 0755); errors are left to
+ * whoever then opens the file. */
+void paths_mkdirs_for(const char *path);
+
 #endif

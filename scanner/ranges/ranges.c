@@ -366,20 +366,11 @@ static bool parsed_read(const char *path, const char *key, struct range_set *out
 static void parsed_write(const char *path, const char *key, const struct range_set *s)
 {
 	struct parsed_header h;
-	char dir[4300], tmp[4400];
+	char tmp[4400];
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
+	if (strrchr(path, '/') == NULL)
 		return;
-	*slash = '\0';
-	for (char *c = dir + 1; *c; c++)
-		if (*c == '/') {
-			*c = '\0';
-			mkdir(dir, 0755);
-			*c = '/';
-		}
-	mkdir(dir, 0755);
+	paths_mkdirs_for(path);
 	memset(&h, 0, sizeof(h));
 	snprintf(h.magic, sizeof(h.magic), "%s", PARSED_MAGIC);
 	snprintf(h.key, sizeof(h.key), "%s", key);

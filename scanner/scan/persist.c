@@ -229,13 +229,12 @@ static enum rstatus sources(struct store *st, long long id, const struct run *r,
 /* The services cut into jobs of consecutive services holding at least
  * job_endpoints endpoints and mail domains each (the last one: the rest). */
 static enum rstatus plan_jobs(struct store *st, long long id, const struct run *r,
-			      size_t job_endpoints, size_t *njobs, struct rerr *err)
+			      size_t job_endpoints, struct rerr *err)
 {
 	struct copy c;
 	enum rstatus rc;
-	size_t first = 0, held = 0;
+	size_t first = 0, held = 0, job = 0;
 
-	*njobs = 0;
 	if ((rc = copy_begin(&c, st,
 			     "COPY scan_jobs (scan_id, job, first_service, end_service) FROM STDIN",
 			     4, err)) != R_OK)
@@ -245,7 +244,7 @@ static enum rstatus plan_jobs(struct store *st, long long id, const struct run *
 		if (held < job_endpoints && i + 1 < r->estate->n)
 			continue;
 		copy_int(&c, id);
-		copy_int(&c, (long long)(*njobs)++);
+		copy_int(&c, (long long)job++);
 		copy_int(&c, (long long)first);
 		copy_int(&c, (long long)(i + 1));
 		first = i + 1;
@@ -363,7 +362,6 @@ static enum rstatus begin_new(struct store *st, const struct config *cfg, const 
 	char csha[DIGEST_HEXLEN], psha[DIGEST_HEXLEN], epoch[32];
 	struct buf zones;
 	enum rstatus rc = R_OK;
-	size_t njobs;
 
 	config_sha256(cfg, csha);
 	policy_sha256(r, psha);
@@ -383,7 +381,7 @@ static enum rstatus begin_new(struct store *st, const struct config *cfg, const 
 	PQclear(res);
 	if ((rc = documents(st, *id, cfg, r, err)) == R_OK &&
 	    (rc = sources(st, *id, r, err)) == R_OK)
-		rc = plan_jobs(st, *id, r, job_endpoints, &njobs, err);
+		rc = plan_jobs(st, *id, r, job_endpoints, err);
 	return rc;
 }
 
@@ -430,7 +428,6 @@ static enum rstatus begin_again(struct store *st, const struct config *cfg, cons
 			       1, p, "resuming the scan", err);
 	}
 	struct buf zones;
-	size_t njobs;
 	policy_sha256(r, psha);
 	snprintf(epoch, sizeof(epoch), "%llu", attrib_geoip_epoch(r->attrib));
 	buf_init(&zones, 1 << 20);
@@ -444,7 +441,7 @@ static enum rstatus begin_again(struct store *st, const struct config *cfg, cons
 	buf_free(&zones);
 	if (rc == R_OK && (rc = documents(st, id, cfg, r, err)) == R_OK &&
 	    (rc = sources(st, id, r, err)) == R_OK)
-		rc = plan_jobs(st, id, r, job_endpoints, &njobs, err);
+		rc = plan_jobs(st, id, r, job_endpoints, err);
 	return rc;
 }
 
