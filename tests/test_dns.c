@@ -4,9 +4,11 @@
  * name servers in another zone, MX, names no zone covers, bad zone files.
  */
 #include "dns/dns.h"
+#include "dns/rrtext.h"
 #include "lib/testutil.h"
 
 #include <check.h>
+#include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +249,116 @@ START_TEST(bad_zone_files_name_file_and_line)
 }
 END_TEST
 
+/* rrtext: the same text as ldns for names and records. */
+static uint32_t rng = 12345;
+static uint32_t next_rand(void)
+{
+	rng = rng * 1103515245u + 12345u;
+	return rng >> 8;
+}
+
+/* A random valid wire name of at most 255 bytes into w; its length. */
+static size_t random_wire_name(uint8_t *w, bool every_byte, unsigned *byte)
+{
+	size_t n = 0, labels = 1 + next_rand() % 5;
+	for (size_t k = 0; k < labels; k++) {
+		size_t len = 1 + next_rand() % 20;
+		if (n + 1 + len + 1 > 255)
+			break;
+		w[n++] = (uint8_t)len;
+		for (size_t i = 0; i < len; i++)
+			w[n++] = every_byte ? (uint8_t)((*byte)++ & 0xff) : (uint8_t)next_rand();
+	}
+	w[n++] = 0;
+	return n;
+}
+
+static void same_name(const uint8_t *w, size_t n)
+{
+	ldns_rdf *rdf = ldns_dname_new_frm_data((uint16_t)n, w);
+	ck_assert_ptr_nonnull(rdf);
+	char *want = ldns_rdf2str(rdf), got[RRTEXT_NAME_MAX];
+	ck_assert(rrtext_name(w, n, got, sizeof(got)));
+	ck_assert_str_eq(got, want);
+	free(want);
+	ldns_rdf_deep_free(rdf);
+}
+
+START_TEST(rrtext_names_match_ldns)
+{
+	uint8_t w[256];
+	unsigned byte = 0;
+	char out[RRTEXT_NAME_MAX];
+
+	same_name((const uint8_t *)"\0", 1);
+	for (int i = 0; i < 300; i++) /* every byte value, in labels of every shape */
+		same_name(w, random_wire_name(w, true, &byte));
+	for (int i = 0; i < 5000; i++)
+		same_name(w, random_wire_name(w, false, &byte));
+	/* Malformed: no root label, a label past the end, bytes after the root. */
+	ck_assert(!rrtext_name((const uint8_t *)"\3abc", 4, out, sizeof(out)));
+	ck_assert(!rrtext_name((const uint8_t *)"\5abc\0", 5, out, sizeof(out)));
+	ck_assert(!rrtext_name((const uint8_t *)"\1a\0\0", 4, out, sizeof(out)));
+	ck_assert(!rrtext_name((const uint8_t *)"", 0, out, sizeof(out)));
+	ck_assert(!rrtext_name((const uint8_t *)"\1a\0", 3, out, 3)); /* does not fit */
+}
+END_TEST
+
+static ldns_rdf *random_name_rdf(void)
+{
+	uint8_t w[256];
+	unsigned byte = 0;
+	size_t n = random_wire_name(w, false, &byte);
+	return ldns_dname_new_frm_data((uint16_t)n, w);
+}
+
+START_TEST(rrtext_records_match_ldns)
+{
+	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_CNAME,
+					     LDNS_RR_TYPE_NS, LDNS_RR_TYPE_MX};
+	for (int i = 0; i < 5000; i++) {
+		ldns_rr_type t = types[next_rand() % 5];
+		ldns_rr *rr = ldns_rr_new_frm_type(t);
+		uint8_t a[16];
+		for (int k = 0; k < 16; k++)
+			a[k] = (uint8_t)(next_rand() % 4 ? 0 : next_rand());
+		if (i % 7 == 0) /* an IPv4-mapped IPv6 address */
+			memcpy(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x0a\x01\x02\x03", 16);
+		ldns_rr_set_owner(rr, random_name_rdf());
+		ldns_rr_set_ttl(rr, next_rand() * 257u);
+		if (t == LDNS_RR_TYPE_A)
+			ldns_rr_set_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, a), 0);
+		else if (t == LDNS_RR_TYPE_AAAA)
+			ldns_rr_set_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, a), 0);
+		else if (t == LDNS_RR_TYPE_MX) {
+			ldns_rr_set_rdf(
+			    rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, (uint16_t)next_rand()),
+			    0);
+			ldns_rr_set_rdf(rr, random_name_rdf(), 1);
+		} else
+			ldns_rr_set_rdf(rr, random_name_rdf(), 0);
+		char *want = ldns_rr2str(rr), got[2 * RRTEXT_NAME_MAX + 64];
+		size_t n = 0;
+		ck_assert(rrtext_record(rr, got, sizeof(got), &n));
+		ck_assert_uint_eq(n, strlen(got));
+		ck_assert_uint_eq(strlen(want), n + 1); /* ldns ends it with a newline */
+		ck_assert_mem_eq(got, want, n);
+		free(want);
+		/* Another class, or a type it does not write: left to ldns. */
+		ldns_rr_set_class(rr, LDNS_RR_CLASS_CH);
+		ck_assert(!rrtext_record(rr, got, sizeof(got), &n));
+		ldns_rr_free(rr);
+	}
+	ldns_rr *txt = NULL;
+	ck_assert_int_eq(ldns_rr_new_frm_str(&txt, "a.test. 60 IN TXT \"x\"", 0, NULL, NULL),
+			 LDNS_STATUS_OK);
+	char got[600];
+	size_t n;
+	ck_assert(!rrtext_record(txt, got, sizeof(got), &n));
+	ldns_rr_free(txt);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("dns");
@@ -263,5 +375,9 @@ int main(void)
 	tcase_add_test(tc, zone_names_patterns);
 	tcase_add_test(tc, bad_zone_files_name_file_and_line);
 	suite_add_tcase(su, tc);
+	TCase *tt = tcase_create("rrtext");
+	tcase_add_test(tt, rrtext_names_match_ldns);
+	tcase_add_test(tt, rrtext_records_match_ldns);
+	suite_add_tcase(su, tt);
 	return tu_run_suite(su);
 }

@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static int port, hole;
 static char z1[4096], z2[4096];
@@ -145,6 +148,48 @@ START_TEST(refused_and_timeout_are_their_own_answers)
 }
 END_TEST
 
+/* A loopback UDP port nothing listens on (bound, then closed). */
+static int closed_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+/*
+ * A resolver port that is closed answers with ICMP: the error reaches c-ares
+ * through the batched sockets, the name is "timeout" (nothing answered), and
+ * with a second resolver that works the paths are the ones it alone gives.
+ */
+START_TEST(closed_port_is_timeout_and_the_next_resolver_answers)
+{
+	char how[256];
+	int st, dead = closed_port();
+
+	snprintf(how, sizeof(how), "--resolver 127.0.0.1:%d --timeout 300 --tries 2", dead);
+	json_t *a = resolve(how, "app.example.test www.example.test", &st);
+	ck_assert_int_eq(st, 3);
+	ck_assert_str_eq(status_of(a, 0), "timeout");
+	ck_assert_str_eq(status_of(a, 1), "timeout");
+	json_decref(a);
+	snprintf(how, sizeof(how),
+		 "--resolver 127.0.0.1:%d --resolver 127.0.0.1:%d --timeout 300 --tries 3", dead,
+		 port);
+	a = resolve(how, NAMES, &st);
+	snprintf(how, sizeof(how), "--resolver 127.0.0.1:%d", port);
+	json_t *b = resolve(how, NAMES, &st);
+	ck_assert_uint_eq(json_array_size(a), 10);
+	ck_assert_msg(json_equal(a, b), "paths differ when the first resolver is closed");
+	json_decref(a);
+	json_decref(b);
+}
+END_TEST
+
 START_TEST(axfr_pulls_a_zone_and_a_refused_one_is_an_error)
 {
 	char how[9000], *err = NULL;
@@ -189,6 +234,7 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, server_paths_equal_offline_paths);
 	tcase_add_test(tc, refused_and_timeout_are_their_own_answers);
+	tcase_add_test(tc, closed_port_is_timeout_and_the_next_resolver_answers);
 	tcase_add_test(tc, axfr_pulls_a_zone_and_a_refused_one_is_an_error);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);

@@ -8,12 +8,19 @@
  * maximum and halves when a question needed a retry (a drop on loopback means
  * the receive buffer or the server is full; PERFORMANCE-NOTES).
  *
+ * c-ares's sockets move datagrams in batches (udpbatch.c: one sendmmsg for
+ * what a turn of the loop sent, recvmmsg for what came back), and the usual
+ * records are written as text by rrtext.c rather than ldns's printf per byte:
+ * at a hundred thousand questions a second both cost more than c-ares.
+ *
  * In batch mode a question not yet answered is queued and reported as pending
  * instead of waited for: dns_resolve_paths() builds every path, flushes the
  * whole queue at once, and builds again until no path waits (one round per
  * level of the path: chain hop, zone, name servers, their addresses).
  */
 #include "dns/live.h"
+#include "dns/rrtext.h"
+#include "dns/udpbatch.h"
 #include "core/hash.h"
 #include "core/log.h"
 
@@ -53,6 +60,7 @@ struct question {
 
 struct live {
 	ares_channel ch;
+	struct udpbatch *ub;	/* datagrams in batches (udpbatch.h) */
 	size_t asked, answered; /* questions sent, and those any resolver answered */
 	size_t retried;		/* questions that needed more than one try */
 	char servers[512];
@@ -111,6 +119,12 @@ enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int trie
 		return rerr_set(err, R_EDNS, NULL, 0, "cannot start c-ares: %s", ares_strerror(st));
 	}
 	ares_set_socket_configure_callback(l->ch, configure, NULL);
+	if ((l->ub = udpbatch_new()) == NULL) {
+		ares_destroy(l->ch);
+		free(l);
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	}
+	udpbatch_install(l->ub, l->ch);
 	if (n > 0) {
 		size_t used = 0;
 		for (size_t i = 0; i < n && used < sizeof(l->servers); i++)
@@ -118,6 +132,7 @@ enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int trie
 						 "%s%s", i ? "," : "", resolvers[i]);
 		if ((st = ares_set_servers_ports_csv(l->ch, l->servers)) != ARES_SUCCESS) {
 			ares_destroy(l->ch);
+			udpbatch_free(l->ub);
 			free(l);
 			return rerr_set(
 			    err, R_EUSAGE, NULL, 0,
@@ -145,6 +160,7 @@ void live_free(struct live *l)
 		return;
 	if (l->ch)
 		ares_destroy(l->ch); /* calls back every question in flight: they free themselves */
+	udpbatch_free(l->ub);
 	for (size_t i = 0; i < l->nqueue; i++)
 		free(l->queue[i]);
 	free(l->queue);
@@ -287,7 +303,11 @@ static char *arena_str(struct live *l, const char *s, size_t n)
 
 static bool canon_buf(const ldns_rdf *rdf, char *buf, size_t size)
 {
-	char *s = ldns_rdf2str(rdf);
+	char text[RRTEXT_NAME_MAX];
+	if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME &&
+	    rrtext_name(ldns_rdf_data(rdf), ldns_rdf_size(rdf), text, sizeof(text)))
+		return zone_canon(text, buf, size);
+	char *s = ldns_rdf2str(rdf); /* what rrtext does not write */
 	if (s == NULL)
 		return false;
 	bool ok = zone_canon(s, buf, size);
@@ -322,13 +342,19 @@ static struct zone_rr *keep(struct live *l, const ldns_rr *rr)
 	z->type = (uint16_t)ldns_rr_get_type(rr);
 	z->ttl = ldns_rr_ttl(rr);
 	z->owner = canon_arena(l, ldns_rr_owner(rr));
-	char *text = ldns_rr2str(rr);
-	if (text) {
-		size_t n = strlen(text);
-		if (n && text[n - 1] == '\n')
-			n--;
-		z->text = arena_str(l, text, n);
-		free(text);
+	char fast[2 * RRTEXT_NAME_MAX + 64];
+	size_t n;
+	if (rrtext_record(rr, fast, sizeof(fast), &n)) {
+		z->text = arena_str(l, fast, n);
+	} else {
+		char *text = ldns_rr2str(rr); /* what rrtext does not write */
+		if (text) {
+			n = strlen(text);
+			if (n && text[n - 1] == '\n')
+				n--;
+			z->text = arena_str(l, text, n);
+			free(text);
+		}
 	}
 	const ldns_rdf *d0 = ldns_rr_rdf(rr, 0);
 	if (z->type == LDNS_RR_TYPE_A || z->type == LDNS_RR_TYPE_AAAA) {
@@ -644,22 +670,26 @@ void live_flush(struct live *l)
 		}
 		while (next < l->nqueue && l->inflight < (int)l->window)
 			send_one(l, l->queue[next++]);
+		udpbatch_flush(l->ub); /* what was just sent, and retries c-ares made */
 		fd_set rd, wr;
-		struct timeval tv, *tvp;
+		struct timeval tv, *tvp, now = {0, 0};
 		FD_ZERO(&rd);
 		FD_ZERO(&wr);
 		int nfds = ares_fds(l->ch, &rd, &wr);
-		if (nfds == 0) {
+		bool ready = udpbatch_ready(l->ub, NULL, NULL);
+		if (nfds == 0 && !ready) {
 			if (l->inflight > 0)
 				ares_process(l->ch, &rd, &wr); /* lets c-ares end what it holds */
 			continue;
 		}
-		tvp = ares_timeout(l->ch, NULL, &tv);
+		tvp = ready ? &now : ares_timeout(l->ch, NULL, &tv);
 		if (select(nfds, &rd, &wr, NULL, tvp) < 0) {
 			/* A signal (EINTR): the sets say nothing; let c-ares check its timers. */
 			FD_ZERO(&rd);
 			FD_ZERO(&wr);
 		}
+		/* Datagrams read ahead, or a send's error, wait for c-ares. */
+		udpbatch_ready(l->ub, &rd, &nfds);
 		ares_process(l->ch, &rd, &wr);
 	}
 	l->nqueue = 0;
