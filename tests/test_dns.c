@@ -194,6 +194,82 @@ START_TEST(answers_are_kept)
 }
 END_TEST
 
+/* Element by element, with the answers they name, across two dns objects. */
+static void same_paths(struct dns *da, const struct path *a, struct dns *db, const struct path *b)
+{
+	const struct dns_answer *aa, *ab;
+	size_t na = dns_answers(da, &aa), nb = dns_answers(db, &ab);
+
+	ck_assert_uint_eq(a->n, b->n);
+	ck_assert_int_eq(a->status, b->status);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct path_elem *x = &a->elems[i], *y = &b->elems[i];
+		ck_assert_int_eq(x->kind, y->kind);
+		ck_assert_str_eq(x->name, y->name);
+		ck_assert_str_eq(x->zone, y->zone);
+		ck_assert_int_eq(x->status, y->status);
+		ck_assert_int_eq(x->parent, y->parent);
+		if (x->kind == PATH_ADDRESS)
+			ck_assert_int_eq(addr_cmp(&x->addr, &y->addr), 0);
+		ck_assert_int_eq(x->answer < 0, y->answer < 0);
+		if (x->answer < 0)
+			continue;
+		ck_assert_int_lt(x->answer, (int)na);
+		ck_assert_int_lt(y->answer, (int)nb);
+		ck_assert_str_eq(aa[x->answer].name, ab[y->answer].name);
+		ck_assert_str_eq(aa[x->answer].type, ab[y->answer].type);
+		ck_assert_str_eq(aa[x->answer].data, ab[y->answer].data);
+	}
+}
+
+/*
+ * The name server part of a zone is built once and copied into the next
+ * paths of that zone: a path built after others of its zone (and after the
+ * answer log was emptied) is the one a fresh dns object builds for it alone.
+ */
+START_TEST(name_server_part_is_the_same_when_copied)
+{
+	static const char *names[] = {"h1.example.test", "app.example.test", "www.example.test",
+				      "mail.example.test"};
+	struct dns_options opt;
+	struct rerr err;
+	struct path p[4], alone;
+
+	char z1[4096], z2[4096];
+	const char *zones[2] = {z1, z2};
+
+	snprintf(z1, sizeof(z1), "%s", tu_path("tests/fixtures/zones/example.test.zone"));
+	snprintf(z2, sizeof(z2), "%s", tu_path("tests/fixtures/zones/other.test.zone"));
+	memset(&opt, 0, sizeof(opt));
+	opt.zone_files = zones;
+	opt.nzone_files = 2;
+	opt.offline = true;
+	for (int forget = 0; forget < 2; forget++) {
+		struct dns *shared;
+		bool mx[4] = {false, false, true, true};
+		ck_assert_msg(dns_new(&opt, &shared, &err) == R_OK, "%s", err.msg);
+		ck_assert_int_eq(dns_resolve_paths(shared, names, mx, 4, p, &err), R_OK);
+		if (forget) {
+			for (int i = 0; i < 4; i++)
+				path_clear(&p[i]);
+			dns_forget_answers(shared);
+			ck_assert_int_eq(dns_resolve_paths(shared, names, mx, 4, p, &err), R_OK);
+		}
+		for (int i = 0; i < 4; i++) {
+			struct dns *fresh;
+			ck_assert_msg(dns_new(&opt, &fresh, &err) == R_OK, "%s", err.msg);
+			ck_assert_int_eq(
+			    dns_resolve_paths(fresh, &names[i], &mx[i], 1, &alone, &err), R_OK);
+			same_paths(shared, &p[i], fresh, &alone);
+			path_clear(&alone);
+			path_clear(&p[i]);
+			dns_free(fresh);
+		}
+		dns_free(shared);
+	}
+}
+END_TEST
+
 START_TEST(zone_names_patterns)
 {
 	char **names;
@@ -372,6 +448,7 @@ int main(void)
 	tcase_add_test(tc, nxdomain_nodata_wildcard_aaaa_mapped);
 	tcase_add_test(tc, mail_hosts);
 	tcase_add_test(tc, answers_are_kept);
+	tcase_add_test(tc, name_server_part_is_the_same_when_copied);
 	tcase_add_test(tc, zone_names_patterns);
 	tcase_add_test(tc, bad_zone_files_name_file_and_line);
 	suite_add_tcase(su, tc);

@@ -37,6 +37,8 @@
 #define LIVE_MIN_WINDOW 8
 #define LIVE_DEFAULT_INFLIGHT 500
 
+/* An entry's strings (key, apex, data) live in the arena: lent out freely,
+ * never freed one by one. */
 struct centry {
 	char *key; /* "TYPE name" */
 	uint32_t hash;
@@ -55,7 +57,7 @@ struct centry {
 struct question {
 	struct live *l;
 	uint16_t type;
-	char name[256];
+	const char *name; /* in its entry's key */
 };
 
 struct live {
@@ -69,10 +71,12 @@ struct live {
 	size_t nblocks, left, nrecs;
 	char *cur;
 	/* The cache: entries in a dense array, found through an open-addressing
-	 * index of entry numbers (0: empty) with a power-of-two size. */
+	 * index with a power-of-two size, at most half full. A slot holds the
+	 * entry's hash (high 32 bits) and its number from 1 (low; 0: empty), so
+	 * that a probe touches an entry only when the hashes agree. */
 	struct centry *ents;
 	size_t nents, capents;
-	uint32_t *index;
+	uint64_t *index;
 	size_t capindex;
 	struct question **queue; /* waiting to be sent */
 	size_t nqueue, capqueue;
@@ -168,10 +172,7 @@ void live_free(struct live *l)
 		free(l->blocks[i]);
 	free(l->blocks);
 	for (size_t i = 0; i < l->nents; i++) {
-		free(l->ents[i].key);
 		free(l->ents[i].rr);
-		free(l->ents[i].soa_owner);
-		free(l->ents[i].data);
 	}
 	free(l->ents);
 	free(l->index);
@@ -218,56 +219,16 @@ static struct centry *slot(struct live *l, const char *key, bool *found)
 {
 	uint32_t h = hash_str(key);
 	for (size_t i = h & (l->capindex - 1); l->index[i]; i = (i + 1) & (l->capindex - 1)) {
-		struct centry *e = &l->ents[l->index[i] - 1];
-		if (e->hash == h && strcmp(e->key, key) == 0) {
+		if ((uint32_t)(l->index[i] >> 32) != h)
+			continue;
+		struct centry *e = &l->ents[(uint32_t)l->index[i] - 1];
+		if (strcmp(e->key, key) == 0) {
 			*found = true;
 			return e;
 		}
 	}
 	*found = false;
 	return NULL;
-}
-
-/* A new entry for key (not in the cache); NULL when out of memory. Entries
- * may move: pointers to entries are good until the next insert. */
-static struct centry *insert(struct live *l, const char *key)
-{
-	if (l->nents >= UINT32_MAX - 1)
-		return NULL;
-	if (4 * (l->nents + 1) >= 3 * l->capindex) {
-		size_t ncap = l->capindex * 2;
-		uint32_t *ni = calloc(ncap, sizeof(*ni));
-		if (ni == NULL)
-			return NULL;
-		for (size_t k = 0; k < l->nents; k++) {
-			size_t i = l->ents[k].hash & (ncap - 1);
-			while (ni[i])
-				i = (i + 1) & (ncap - 1);
-			ni[i] = (uint32_t)(k + 1);
-		}
-		free(l->index);
-		l->index = ni;
-		l->capindex = ncap;
-	}
-	if (l->nents == l->capents) {
-		size_t ncap = l->capents ? l->capents * 2 : 1024;
-		struct centry *v = realloc(l->ents, ncap * sizeof(*v));
-		if (v == NULL)
-			return NULL;
-		l->ents = v;
-		l->capents = ncap;
-	}
-	struct centry *e = &l->ents[l->nents];
-	memset(e, 0, sizeof(*e));
-	if ((e->key = strdup(key)) == NULL)
-		return NULL;
-	e->hash = hash_str(key);
-	e->rcode = DNS_ERROR;
-	size_t i = e->hash & (l->capindex - 1);
-	while (l->index[i])
-		i = (i + 1) & (l->capindex - 1);
-	l->index[i] = (uint32_t)(++l->nents);
-	return e;
 }
 
 /* n bytes from the arena, 8-aligned; NULL when out of memory. */
@@ -301,6 +262,50 @@ static char *arena_str(struct live *l, const char *s, size_t n)
 	return p;
 }
 
+/* A new entry for key (not in the cache); NULL when out of memory. Entries
+ * may move: pointers to entries are good until the next insert. */
+static struct centry *insert(struct live *l, const char *key)
+{
+	if (l->nents >= UINT32_MAX - 1)
+		return NULL;
+	if (2 * (l->nents + 1) >= l->capindex) {
+		size_t ncap = l->capindex * 2;
+		uint64_t *ni = calloc(ncap, sizeof(*ni));
+		if (ni == NULL)
+			return NULL;
+		for (size_t k = 0; k < l->capindex; k++) {
+			if (l->index[k] == 0)
+				continue;
+			size_t i = (uint32_t)(l->index[k] >> 32) & (ncap - 1);
+			while (ni[i])
+				i = (i + 1) & (ncap - 1);
+			ni[i] = l->index[k];
+		}
+		free(l->index);
+		l->index = ni;
+		l->capindex = ncap;
+	}
+	if (l->nents == l->capents) {
+		size_t ncap = l->capents ? l->capents * 2 : 1024;
+		struct centry *v = realloc(l->ents, ncap * sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		l->ents = v;
+		l->capents = ncap;
+	}
+	struct centry *e = &l->ents[l->nents];
+	memset(e, 0, sizeof(*e));
+	if ((e->key = arena_str(l, key, strlen(key))) == NULL)
+		return NULL;
+	e->hash = hash_str(key);
+	e->rcode = DNS_ERROR;
+	size_t i = e->hash & (l->capindex - 1);
+	while (l->index[i])
+		i = (i + 1) & (l->capindex - 1);
+	l->index[i] = (uint64_t)e->hash << 32 | (uint32_t)(++l->nents);
+	return e;
+}
+
 static bool canon_buf(const ldns_rdf *rdf, char *buf, size_t size)
 {
 	char text[RRTEXT_NAME_MAX];
@@ -313,13 +318,6 @@ static bool canon_buf(const ldns_rdf *rdf, char *buf, size_t size)
 	bool ok = zone_canon(s, buf, size);
 	free(s);
 	return ok;
-}
-
-/* A name, canonical, malloc'd (NULL when unreadable). */
-static char *canon_rdf(const ldns_rdf *rdf)
-{
-	char buf[300];
-	return canon_buf(rdf, buf, sizeof(buf)) ? strdup(buf) : NULL;
 }
 
 /* A name, canonical, in the arena (NULL when unreadable). */
@@ -404,7 +402,7 @@ static enum dns_status rcode_of(const ldns_pkt *p)
 /* The zone apex an answer names: the owner of an SOA in the answer (asked at
  * the apex) or authority (negative answers), else, for a positive answer with
  * no CNAME, the owner of the zone's NS set in the authority section. */
-static char *apex_of(const ldns_pkt *p, bool positive_no_cname)
+static char *apex_of(struct live *l, const ldns_pkt *p, bool positive_no_cname)
 {
 	ldns_rr_list *ans = ldns_pkt_answer(p), *auth = ldns_pkt_authority(p);
 
@@ -412,13 +410,13 @@ static char *apex_of(const ldns_pkt *p, bool positive_no_cname)
 		ldns_rr_list *list = s ? auth : ans;
 		for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++)
 			if (ldns_rr_get_type(ldns_rr_list_rr(list, i)) == LDNS_RR_TYPE_SOA)
-				return canon_rdf(ldns_rr_owner(ldns_rr_list_rr(list, i)));
+				return canon_arena(l, ldns_rr_owner(ldns_rr_list_rr(list, i)));
 	}
 	if (!positive_no_cname)
 		return NULL;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++)
 		if (ldns_rr_get_type(ldns_rr_list_rr(auth, i)) == LDNS_RR_TYPE_NS)
-			return canon_rdf(ldns_rr_owner(ldns_rr_list_rr(auth, i)));
+			return canon_arena(l, ldns_rr_owner(ldns_rr_list_rr(auth, i)));
 	return NULL;
 }
 
@@ -489,7 +487,7 @@ static void hint_chain_end(struct live *l, uint16_t type, struct zone_rr **kept,
 	struct centry *o = slot(l, key, &found);
 	if (!found || o->pending || o->cname || o->rcode != DNS_OK || o->soa_owner)
 		return;
-	o->soa_owner = apex_of(p, true);
+	o->soa_owner = apex_of(l, p, true);
 }
 
 /*
@@ -512,7 +510,6 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 	e->pending = false;
 	e->rcode = DNS_ERROR;
 	clock_gettime(CLOCK_REALTIME, &e->when);
-	free(e->data);
 	e->data = NULL;
 	free(e->rr);
 	e->rr = NULL;
@@ -560,8 +557,7 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 		chain_owners(l, name, type, kept, nans);
 		e = slot(l, key, &found);
 	}
-	free(e->soa_owner);
-	e->soa_owner = apex_of(p, e->rcode == DNS_OK && !any_cname);
+	e->soa_owner = apex_of(l, p, e->rcode == DNS_OK && !any_cname);
 	if (any_cname && kept && e->rcode == DNS_OK)
 		hint_chain_end(l, type, kept, nans, p);
 	free(kept);
@@ -696,7 +692,7 @@ void live_flush(struct live *l)
 }
 
 /* Queues a question for an entry just made; false when out of memory. */
-static bool enqueue(struct live *l, const char *name, uint16_t type, struct centry *e)
+static bool enqueue(struct live *l, uint16_t type, struct centry *e)
 {
 	if (l->nqueue == l->capqueue) {
 		size_t ncap = l->capqueue ? l->capqueue * 2 : 256;
@@ -711,7 +707,7 @@ static bool enqueue(struct live *l, const char *name, uint16_t type, struct cent
 		return false;
 	q->l = l;
 	q->type = type;
-	snprintf(q->name, sizeof(q->name), "%s", name);
+	q->name = strchr(e->key, ' ') + 1;
 	l->queue[l->nqueue++] = q;
 	e->pending = true;
 	return true;
@@ -728,7 +724,7 @@ static struct centry *lookup(struct live *l, const char *name, uint16_t type)
 	struct centry *e = entry(l, key, &found);
 	if (e == NULL)
 		return NULL;
-	if (!found && !enqueue(l, name, type, e))
+	if (!found && !enqueue(l, type, e))
 		return NULL;
 	if (e->pending && !l->batch) {
 		live_flush(l);
@@ -740,12 +736,12 @@ static struct centry *lookup(struct live *l, const char *name, uint16_t type)
 }
 
 /* The records of an entry as text, one per line (least TTL kept); NULL when out of memory. */
-static char *join_records(struct centry *e)
+static char *join_records(struct live *l, struct centry *e)
 {
 	size_t len = 1;
 	for (size_t i = 0; i < e->n; i++)
 		len += strlen(e->rr[i]->text) + 1;
-	char *s = malloc(len), *p = s;
+	char *s = arena(l, len), *p = s;
 	if (s == NULL)
 		return NULL;
 	*p = '\0';
@@ -782,7 +778,7 @@ void live_query(struct live *l, const char *name, uint16_t type, struct zone_ans
 	ans->asked = strchr(e->key, ' ') + 1;
 	ans->when = e->when;
 	if (e->data == NULL)
-		e->data = join_records(e);
+		e->data = join_records(l, e);
 	ans->data = e->data;
 	ans->ttl = e->ttl;
 	ans->rr = e->rr; /* lent: a known entry's records never change */

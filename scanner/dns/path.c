@@ -23,9 +23,13 @@
 #define PATH_MAX_ELEMS 4096
 #define DNS_MAX_ANSWERS 50000000u
 
-/* Interned strings: names, answer data and resolvers repeat across paths. */
+/* Interned strings: names, answer data and resolvers repeat across paths. Each
+ * slot keeps the string's hash, so a probe reads a string only on a match. */
 struct strset {
-	char **v;
+	struct sslot {
+		char *s; /* NULL: empty */
+		uint32_t h;
+	} * v;
 	size_t n, cap; /* open addressing, cap a power of two */
 };
 
@@ -46,6 +50,18 @@ struct dns {
 		uint32_t index;
 	} * seen;
 	size_t nseen, capseen;
+	/* The name server part of a path, once per zone: every endpoint of a zone
+	 * has the same NS elements with the same addresses and answers, so a path
+	 * copies them instead of asking again. Made only from answers all known
+	 * (never from pending ones); forgotten with the answer log. */
+	struct nsmemo {
+		const char *zone;	 /* interned apex; NULL: empty slot */
+		struct path_elem *elems; /* parent: -1 for the zone's element, else index here */
+		size_t n;
+		enum dns_status first_fail; /* what the part makes the path's status; OK: none */
+	} * memo;
+	size_t nmemo, capmemo;
+	size_t add_failures; /* elements add() could not add, ever */
 };
 
 static size_t seen_hash(const char *name, uint16_t type, size_t cap)
@@ -94,18 +110,81 @@ static bool seen_add(struct dns *d, const char *name, uint16_t type, uint32_t in
 	return true;
 }
 
+static size_t memo_hash(const char *zone, size_t cap)
+{
+	uintptr_t h = (uintptr_t)zone * 0x9E3779B97F4A7C15u;
+	return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+static const struct nsmemo *memo_find(const struct dns *d, const char *zone)
+{
+	if (d->capmemo == 0)
+		return NULL;
+	for (size_t i = memo_hash(zone, d->capmemo); d->memo[i].zone;
+	     i = (i + 1) & (d->capmemo - 1))
+		if (d->memo[i].zone == zone)
+			return &d->memo[i];
+	return NULL;
+}
+
+static void memo_clear(struct dns *d)
+{
+	for (size_t i = 0; i < d->capmemo; i++)
+		free(d->memo[i].elems);
+	free(d->memo);
+	d->memo = NULL;
+	d->nmemo = d->capmemo = 0;
+}
+
+/* Keeps the elements of p from `start` on (the name server part of zone, under
+ * element `at`) for the next paths; out of memory only means no memo. */
+static void memo_add(struct dns *d, const char *zone, const struct path *p, size_t start, int at,
+		     enum dns_status first_fail)
+{
+	size_t n = p->n - start;
+
+	if (2 * (d->nmemo + 1) >= d->capmemo) {
+		size_t ncap = d->capmemo ? d->capmemo * 2 : 64;
+		struct nsmemo *v = calloc(ncap, sizeof(*v));
+		if (v == NULL)
+			return;
+		for (size_t k = 0; k < d->capmemo; k++)
+			if (d->memo[k].zone) {
+				size_t i = memo_hash(d->memo[k].zone, ncap);
+				while (v[i].zone)
+					i = (i + 1) & (ncap - 1);
+				v[i] = d->memo[k];
+			}
+		free(d->memo);
+		d->memo = v;
+		d->capmemo = ncap;
+	}
+	struct path_elem *copy = malloc((n ? n : 1) * sizeof(*copy));
+	if (copy == NULL)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		copy[k] = p->elems[start + k];
+		copy[k].parent = copy[k].parent == at ? -1 : copy[k].parent - (int)start;
+	}
+	size_t i = memo_hash(zone, d->capmemo);
+	while (d->memo[i].zone)
+		i = (i + 1) & (d->capmemo - 1);
+	d->memo[i] = (struct nsmemo){zone, copy, n, first_fail};
+	d->nmemo++;
+}
+
 /* The one stored copy of s; NULL when out of memory. */
 static const char *intern(struct strset *t, const char *s)
 {
 	if (2 * (t->n + 1) >= t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 4096;
-		char **nv = calloc(ncap, sizeof(*nv));
+		struct sslot *nv = calloc(ncap, sizeof(*nv));
 		if (nv == NULL)
 			return NULL;
 		for (size_t i = 0; i < t->cap; i++)
-			if (t->v[i]) {
-				size_t j = hash_str(t->v[i]) & (ncap - 1);
-				while (nv[j])
+			if (t->v[i].s) {
+				size_t j = t->v[i].h & (ncap - 1);
+				while (nv[j].s)
 					j = (j + 1) & (ncap - 1);
 				nv[j] = t->v[i];
 			}
@@ -113,14 +192,16 @@ static const char *intern(struct strset *t, const char *s)
 		t->v = nv;
 		t->cap = ncap;
 	}
-	size_t j = hash_str(s) & (t->cap - 1);
-	for (; t->v[j]; j = (j + 1) & (t->cap - 1))
-		if (strcmp(t->v[j], s) == 0)
-			return t->v[j];
-	if ((t->v[j] = strdup(s)) == NULL)
+	uint32_t h = hash_str(s);
+	size_t j = h & (t->cap - 1);
+	for (; t->v[j].s; j = (j + 1) & (t->cap - 1))
+		if (t->v[j].h == h && strcmp(t->v[j].s, s) == 0)
+			return t->v[j].s;
+	if ((t->v[j].s = strdup(s)) == NULL)
 		return NULL;
+	t->v[j].h = h;
 	t->n++;
-	return t->v[j];
+	return t->v[j].s;
 }
 
 const char *dns_status_name(enum dns_status s)
@@ -220,8 +301,9 @@ void dns_free(struct dns *d)
 	live_free(d->live);
 	free(d->answers);
 	free(d->seen);
+	memo_clear(d);
 	for (size_t i = 0; i < d->strs.cap; i++)
-		free(d->strs.v[i]);
+		free(d->strs.v[i].s);
 	free(d->strs.v);
 	buf_free(&d->scratch);
 	free(d);
@@ -255,6 +337,7 @@ const char *dns_intern(struct dns *d, const char *s)
 
 void dns_forget_answers(struct dns *d)
 {
+	memo_clear(d); /* its elements name answers by their place in the log */
 	d->nanswers = 0;
 	free(d->seen);
 	d->seen = NULL;
@@ -358,22 +441,28 @@ static void copy_name(char *dst, size_t size, const char *src)
 static int add(struct dns *d, struct path *p, enum path_kind kind, const char *name, int parent,
 	       enum dns_status status, int answer)
 {
-	if (p->n >= PATH_MAX_ELEMS)
+	if (p->n >= PATH_MAX_ELEMS) {
+		d->add_failures++;
 		return -1;
+	}
 	if (p->n >= p->cap) {
 		size_t ncap = p->cap ? p->cap * 2 : 8;
 		while (ncap <= p->n)
 			ncap *= 2;
 		struct path_elem *v = realloc(p->elems, ncap * sizeof(*v));
-		if (v == NULL)
+		if (v == NULL) {
+			d->add_failures++;
 			return -1;
+		}
 		p->elems = v;
 		p->cap = ncap;
 	}
 	struct path_elem *e = &p->elems[p->n];
 	e->kind = kind;
-	if ((e->name = intern(&d->strs, name)) == NULL)
+	if ((e->name = intern(&d->strs, name)) == NULL) {
+		d->add_failures++;
 		return -1;
+	}
 	e->addr.family = 0;
 	e->zone = "";
 	e->parent = parent;
@@ -414,6 +503,33 @@ static enum dns_status addresses(struct dns *d, struct path *p, const char *host
 	return found ? DNS_OK : worst;
 }
 
+/* Appends a memo's elements under element `at`; false when they do not fit
+ * (the caller then builds the part by asking, as without a memo). */
+static bool from_memo(struct path *p, const struct nsmemo *m, int at)
+{
+	if (p->n + m->n >= PATH_MAX_ELEMS)
+		return false;
+	if (p->n + m->n > p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 8;
+		while (ncap < p->n + m->n)
+			ncap *= 2;
+		struct path_elem *v = realloc(p->elems, ncap * sizeof(*v));
+		if (v == NULL)
+			return false;
+		p->elems = v;
+		p->cap = ncap;
+	}
+	int base = (int)p->n;
+	for (size_t k = 0; k < m->n; k++) {
+		struct path_elem *e = &p->elems[p->n++];
+		*e = m->elems[k];
+		e->parent = e->parent < 0 ? at : base + e->parent;
+	}
+	if (m->first_fail != DNS_OK)
+		fail(p, m->first_fail);
+	return true;
+}
+
 /* Name servers of the zone holding `name`, once per zone per path. */
 static void name_servers(struct dns *d, struct path *p, const char *name, int at)
 {
@@ -430,8 +546,14 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 		return;
 	}
 	for (size_t i = 0; i < p->n; i++)
-		if (p->elems[i].kind == PATH_NS && strcmp(p->elems[i].zone, apex) == 0)
+		if (p->elems[i].kind == PATH_NS && p->elems[i].zone == zone) /* both interned */
 			return;
+	const struct nsmemo *m = memo_find(d, zone);
+	if (m && from_memo(p, m, at))
+		return;
+	size_t start = p->n, hits = d->live ? live_pending_hits(d->live) : 0;
+	size_t add_failures = d->add_failures;
+	enum dns_status first_fail = DNS_OK;
 	struct zone_answer ans;
 	int ai = ask(d, apex, LDNS_RR_TYPE_NS, &ans);
 	if (ans.rcode != DNS_OK || ans.n == 0) {
@@ -440,21 +562,28 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 		    add(d, p, PATH_NS, apex, at, ans.rcode == DNS_OK ? DNS_NODATA : ans.rcode, ai);
 		if (e >= 0)
 			p->elems[e].zone = zone;
-		fail(p, p->elems[e >= 0 ? e : 0].status);
-		zone_answer_clear(&ans);
-		return;
-	}
-	for (size_t i = 0; i < ans.n; i++) {
-		int e = add(d, p, PATH_NS, ans.rr[i]->target, at, DNS_OK, ai);
-		if (e < 0)
-			continue;
-		p->elems[e].zone = zone;
-		enum dns_status s = addresses(d, p, ans.rr[i]->target, e);
-		p->elems[e].status = s;
-		if (s != DNS_OK)
-			fail(p, s);
+		first_fail = p->elems[e >= 0 ? e : 0].status;
+		fail(p, first_fail);
+	} else {
+		for (size_t i = 0; i < ans.n; i++) {
+			int e = add(d, p, PATH_NS, ans.rr[i]->target, at, DNS_OK, ai);
+			if (e < 0)
+				continue;
+			p->elems[e].zone = zone;
+			enum dns_status s = addresses(d, p, ans.rr[i]->target, e);
+			p->elems[e].status = s;
+			if (s != DNS_OK) {
+				if (first_fail == DNS_OK)
+					first_fail = s;
+				fail(p, s);
+			}
+		}
 	}
 	zone_answer_clear(&ans);
+	/* Only a part made whole from answers all known is kept. */
+	if (m == NULL && d->add_failures == add_failures &&
+	    (d->live == NULL || live_pending_hits(d->live) == hits))
+		memo_add(d, zone, p, start, at, first_fail);
 }
 
 static void mail_hosts(struct dns *d, struct path *p, int root)
