@@ -59,8 +59,9 @@ struct path {
 	size_t n, cap;
 };
 
-/* Element names and zones are interned by the dns object that built the path
- * and valid until dns_free(). */
+/* Element names and zones are owned by the dns object that built the path and
+ * valid until dns_free(); zones are interned (one copy per zone), names not
+ * always (compare them with strcmp). */
 
 /* Frees what a path holds (not the struct itself). Safe to call with NULL. */
 void path_clear(struct path *p);

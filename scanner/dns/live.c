@@ -77,6 +77,10 @@ struct live {
 	struct centry *ents;
 	size_t nents, capents;
 	uint64_t *index;
+	/* Entries found lately, by the low bits of their hash (entry number + 1;
+	 * 0: none): a path asks about the same few names several times in a row,
+	 * and these are found without the index. */
+	uint32_t recent[16];
 	size_t capindex;
 	struct question **queue; /* waiting to be sent */
 	size_t nqueue, capqueue;
@@ -217,12 +221,17 @@ static void make_key(char *key, size_t size, uint16_t type, const char *name)
 /* The entry of key, or NULL (found false) when there is none. */
 static struct centry *slot(struct live *l, const char *key, bool *found)
 {
-	uint32_t h = hash_str(key);
+	uint32_t h = hash_str(key), *r = &l->recent[h & 15];
+	if (*r && l->ents[*r - 1].hash == h && strcmp(l->ents[*r - 1].key, key) == 0) {
+		*found = true;
+		return &l->ents[*r - 1];
+	}
 	for (size_t i = h & (l->capindex - 1); l->index[i]; i = (i + 1) & (l->capindex - 1)) {
 		if ((uint32_t)(l->index[i] >> 32) != h)
 			continue;
 		struct centry *e = &l->ents[(uint32_t)l->index[i] - 1];
 		if (strcmp(e->key, key) == 0) {
+			*r = (uint32_t)l->index[i];
 			*found = true;
 			return e;
 		}

@@ -438,10 +438,13 @@ static void copy_name(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static int add(struct dns *d, struct path *p, enum path_kind kind, const char *name, int parent,
-	       enum dns_status status, int answer)
+/* Appends an element whose name the dns object already owns for its whole
+ * life (an interned string, a record of a loaded zone or of the live cache);
+ * its index, or -1 when it cannot. */
+static int add_kept(struct dns *d, struct path *p, enum path_kind kind, const char *name,
+		    int parent, enum dns_status status, int answer)
 {
-	if (p->n >= PATH_MAX_ELEMS) {
+	if (p->n >= PATH_MAX_ELEMS || name == NULL) {
 		d->add_failures++;
 		return -1;
 	}
@@ -459,16 +462,25 @@ static int add(struct dns *d, struct path *p, enum path_kind kind, const char *n
 	}
 	struct path_elem *e = &p->elems[p->n];
 	e->kind = kind;
-	if ((e->name = intern(&d->strs, name)) == NULL) {
-		d->add_failures++;
-		return -1;
-	}
+	e->name = name;
 	e->addr.family = 0;
 	e->zone = "";
 	e->parent = parent;
 	e->status = status;
 	e->answer = answer;
 	return (int)p->n++;
+}
+
+/* Appends an element named by a string of the caller's (interned here). */
+static int add(struct dns *d, struct path *p, enum path_kind kind, const char *name, int parent,
+	       enum dns_status status, int answer)
+{
+	const char *kept = intern(&d->strs, name);
+	if (kept == NULL) {
+		d->add_failures++;
+		return -1;
+	}
+	return add_kept(d, p, kind, kept, parent, status, answer);
 }
 
 static void fail(struct path *p, enum dns_status s)
@@ -484,13 +496,14 @@ static enum dns_status addresses(struct dns *d, struct path *p, const char *host
 	static const uint16_t types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
 	enum dns_status worst = DNS_NODATA;
 	size_t found = 0;
+	const char *kept = p->elems[at].name; /* host, as the path already keeps it */
 
 	for (int t = 0; t < 2; t++) {
 		struct zone_answer ans;
 		int ai = ask(d, host, types[t], &ans);
 		if (ans.rcode == DNS_OK && !ans.cname) {
 			for (size_t i = 0; i < ans.n; i++) {
-				int e = add(d, p, PATH_ADDRESS, host, at, DNS_OK, ai);
+				int e = add_kept(d, p, PATH_ADDRESS, kept, at, DNS_OK, ai);
 				if (e >= 0)
 					p->elems[e].addr = ans.rr[i]->addr;
 				found++;
@@ -558,15 +571,15 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 	int ai = ask(d, apex, LDNS_RR_TYPE_NS, &ans);
 	if (ans.rcode != DNS_OK || ans.n == 0) {
 		/* A zone with no name servers cannot be judged: say so. */
-		int e =
-		    add(d, p, PATH_NS, apex, at, ans.rcode == DNS_OK ? DNS_NODATA : ans.rcode, ai);
+		int e = add_kept(d, p, PATH_NS, zone, at,
+				 ans.rcode == DNS_OK ? DNS_NODATA : ans.rcode, ai);
 		if (e >= 0)
 			p->elems[e].zone = zone;
 		first_fail = p->elems[e >= 0 ? e : 0].status;
 		fail(p, first_fail);
 	} else {
 		for (size_t i = 0; i < ans.n; i++) {
-			int e = add(d, p, PATH_NS, ans.rr[i]->target, at, DNS_OK, ai);
+			int e = add_kept(d, p, PATH_NS, ans.rr[i]->target, at, DNS_OK, ai);
 			if (e < 0)
 				continue;
 			p->elems[e].zone = zone;
@@ -600,7 +613,7 @@ static void mail_hosts(struct dns *d, struct path *p, int root)
 		return;
 	}
 	for (size_t i = 0; i < ans.n; i++) {
-		int e = add(d, p, PATH_MX, ans.rr[i]->target, root, DNS_OK, ai);
+		int e = add_kept(d, p, PATH_MX, ans.rr[i]->target, root, DNS_OK, ai);
 		if (e < 0)
 			continue;
 		enum dns_status s = addresses(d, p, ans.rr[i]->target, e);
@@ -632,6 +645,10 @@ static void build(struct dns *d, const char *name, bool mx, struct path *p)
 	}
 	snprintf(p->root, sizeof(p->root), "%.255s", canon);
 	at = add(d, p, PATH_NAME, canon, -1, DNS_OK, -1);
+	if (at < 0) { /* out of memory: nothing can be said of this name */
+		p->status = DNS_ERROR;
+		return;
+	}
 	char cur[300]; /* a copy: p->elems moves as the path grows */
 	copy_name(cur, sizeof(cur), p->root);
 	for (int hops = 0;; hops++) {
@@ -648,13 +665,13 @@ static void build(struct dns *d, const char *name, bool mx, struct path *p)
 			name_servers(d, p, cur, at);
 			if (loop || hops + 1 > PATH_MAX_HOPS) {
 				enum dns_status s = loop ? DNS_LOOP : DNS_TOOLONG;
-				int e = add(d, p, PATH_NAME, target, at, s, ai);
+				int e = add_kept(d, p, PATH_NAME, target, at, s, ai);
 				p->elems[e >= 0 ? e : at].status = s;
 				fail(p, s);
 				zone_answer_clear(&ans);
 				break;
 			}
-			int e = add(d, p, PATH_NAME, target, at, DNS_OK, ai);
+			int e = add_kept(d, p, PATH_NAME, target, at, DNS_OK, ai);
 			zone_answer_clear(&ans);
 			if (e < 0) {
 				fail(p, DNS_ERROR);
