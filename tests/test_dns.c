@@ -15,19 +15,27 @@
 
 static struct dns *D;
 
+/* Options for the two test zones, offline; zones holds their paths. */
+static void offline_options(struct dns_options *opt, char zones[2][4096], const char *files[2])
+{
+	snprintf(zones[0], 4096, "%s", tu_path("tests/fixtures/zones/example.test.zone"));
+	snprintf(zones[1], 4096, "%s", tu_path("tests/fixtures/zones/other.test.zone"));
+	files[0] = zones[0];
+	files[1] = zones[1];
+	memset(opt, 0, sizeof(*opt));
+	opt->zone_files = files;
+	opt->nzone_files = 2;
+	opt->offline = true;
+}
+
 static void setup(void)
 {
-	static char z1[4096], z2[4096];
-	const char *zones[2] = {z1, z2};
+	static char zones[2][4096];
+	static const char *files[2];
 	struct dns_options opt;
 	struct rerr err;
 
-	snprintf(z1, sizeof(z1), "%s", tu_path("tests/fixtures/zones/example.test.zone"));
-	snprintf(z2, sizeof(z2), "%s", tu_path("tests/fixtures/zones/other.test.zone"));
-	memset(&opt, 0, sizeof(opt));
-	opt.zone_files = zones;
-	opt.nzone_files = 2;
-	opt.offline = true;
+	offline_options(&opt, zones, files);
 	ck_assert_msg(dns_new(&opt, &D, &err) == R_OK, "%s", err.msg);
 }
 
@@ -235,15 +243,10 @@ START_TEST(name_server_part_is_the_same_when_copied)
 	struct rerr err;
 	struct path p[4], alone;
 
-	char z1[4096], z2[4096];
-	const char *zones[2] = {z1, z2};
+	char zones[2][4096];
+	const char *files[2];
 
-	snprintf(z1, sizeof(z1), "%s", tu_path("tests/fixtures/zones/example.test.zone"));
-	snprintf(z2, sizeof(z2), "%s", tu_path("tests/fixtures/zones/other.test.zone"));
-	memset(&opt, 0, sizeof(opt));
-	opt.zone_files = zones;
-	opt.nzone_files = 2;
-	opt.offline = true;
+	offline_options(&opt, zones, files);
 	for (int forget = 0; forget < 2; forget++) {
 		struct dns *shared;
 		bool mx[4] = {false, false, true, true};

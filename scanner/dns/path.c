@@ -29,6 +29,7 @@ struct strset {
 	struct sslot {
 		char *s; /* NULL: empty */
 		uint32_t h;
+		uint32_t memo; /* a zone's: its name server part in dns.memo, + 1; 0: none */
 	} * v;
 	size_t n, cap; /* open addressing, cap a power of two */
 };
@@ -55,7 +56,7 @@ struct dns {
 	 * copies them instead of asking again. Made only from answers all known
 	 * (never from pending ones); forgotten with the answer log. */
 	struct nsmemo {
-		const char *zone;	 /* interned apex; NULL: empty slot */
+		const char *zone;	 /* interned apex (its string's slot points here) */
 		struct path_elem *elems; /* parent: -1 for the zone's element, else index here */
 		size_t n;
 		enum dns_status first_fail; /* what the part makes the path's status; OK: none */
@@ -110,71 +111,9 @@ static bool seen_add(struct dns *d, const char *name, uint16_t type, uint32_t in
 	return true;
 }
 
-static size_t memo_hash(const char *zone, size_t cap)
-{
-	uintptr_t h = (uintptr_t)zone * 0x9E3779B97F4A7C15u;
-	return (size_t)(h ^ (h >> 29)) & (cap - 1);
-}
-
-static const struct nsmemo *memo_find(const struct dns *d, const char *zone)
-{
-	if (d->capmemo == 0)
-		return NULL;
-	for (size_t i = memo_hash(zone, d->capmemo); d->memo[i].zone;
-	     i = (i + 1) & (d->capmemo - 1))
-		if (d->memo[i].zone == zone)
-			return &d->memo[i];
-	return NULL;
-}
-
-static void memo_clear(struct dns *d)
-{
-	for (size_t i = 0; i < d->capmemo; i++)
-		free(d->memo[i].elems);
-	free(d->memo);
-	d->memo = NULL;
-	d->nmemo = d->capmemo = 0;
-}
-
-/* Keeps the elements of p from `start` on (the name server part of zone, under
- * element `at`) for the next paths; out of memory only means no memo. */
-static void memo_add(struct dns *d, const char *zone, const struct path *p, size_t start, int at,
-		     enum dns_status first_fail)
-{
-	size_t n = p->n - start;
-
-	if (2 * (d->nmemo + 1) >= d->capmemo) {
-		size_t ncap = d->capmemo ? d->capmemo * 2 : 64;
-		struct nsmemo *v = calloc(ncap, sizeof(*v));
-		if (v == NULL)
-			return;
-		for (size_t k = 0; k < d->capmemo; k++)
-			if (d->memo[k].zone) {
-				size_t i = memo_hash(d->memo[k].zone, ncap);
-				while (v[i].zone)
-					i = (i + 1) & (ncap - 1);
-				v[i] = d->memo[k];
-			}
-		free(d->memo);
-		d->memo = v;
-		d->capmemo = ncap;
-	}
-	struct path_elem *copy = malloc((n ? n : 1) * sizeof(*copy));
-	if (copy == NULL)
-		return;
-	for (size_t k = 0; k < n; k++) {
-		copy[k] = p->elems[start + k];
-		copy[k].parent = copy[k].parent == at ? -1 : copy[k].parent - (int)start;
-	}
-	size_t i = memo_hash(zone, d->capmemo);
-	while (d->memo[i].zone)
-		i = (i + 1) & (d->capmemo - 1);
-	d->memo[i] = (struct nsmemo){zone, copy, n, first_fail};
-	d->nmemo++;
-}
-
-/* The one stored copy of s; NULL when out of memory. */
-static const char *intern(struct strset *t, const char *s)
+/* The slot of the one stored copy of s (made when missing); NULL when out of
+ * memory. Good until the next call. */
+static struct sslot *intern_slot(struct strset *t, const char *s)
 {
 	if (2 * (t->n + 1) >= t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 4096;
@@ -196,12 +135,67 @@ static const char *intern(struct strset *t, const char *s)
 	size_t j = h & (t->cap - 1);
 	for (; t->v[j].s; j = (j + 1) & (t->cap - 1))
 		if (t->v[j].h == h && strcmp(t->v[j].s, s) == 0)
-			return t->v[j].s;
+			return &t->v[j];
 	if ((t->v[j].s = strdup(s)) == NULL)
 		return NULL;
 	t->v[j].h = h;
+	t->v[j].memo = 0;
 	t->n++;
-	return t->v[j].s;
+	return &t->v[j];
+}
+
+/* The one stored copy of s; NULL when out of memory. */
+static const char *intern(struct strset *t, const char *s)
+{
+	struct sslot *slot = intern_slot(t, s);
+	return slot ? slot->s : NULL;
+}
+
+/* The name server part kept for the zone of a string slot, or NULL. */
+static const struct nsmemo *memo_of(const struct dns *d, const struct sslot *slot)
+{
+	if (slot->memo == 0 || slot->memo > d->nmemo)
+		return NULL;
+	const struct nsmemo *m = &d->memo[slot->memo - 1];
+	return m->zone == slot->s ? m : NULL; /* else a slot from before memo_clear() */
+}
+
+static void memo_clear(struct dns *d)
+{
+	for (size_t i = 0; i < d->nmemo; i++)
+		free(d->memo[i].elems);
+	free(d->memo);
+	d->memo = NULL;
+	d->nmemo = d->capmemo = 0;
+}
+
+/* Keeps the elements of p from `start` on (the name server part of zone, under
+ * element `at`) for the next paths; out of memory only means no memo. */
+static void memo_add(struct dns *d, const char *zone, const struct path *p, size_t start, int at,
+		     enum dns_status first_fail)
+{
+	size_t n = p->n - start;
+	struct sslot *slot = intern_slot(&d->strs, zone);
+
+	if (slot == NULL || d->nmemo >= UINT32_MAX - 1)
+		return;
+	if (d->nmemo == d->capmemo) {
+		size_t ncap = d->capmemo ? d->capmemo * 2 : 64;
+		struct nsmemo *v = realloc(d->memo, ncap * sizeof(*v));
+		if (v == NULL)
+			return;
+		d->memo = v;
+		d->capmemo = ncap;
+	}
+	struct path_elem *copy = malloc((n ? n : 1) * sizeof(*copy));
+	if (copy == NULL)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		copy[k] = p->elems[start + k];
+		copy[k].parent = copy[k].parent == at ? -1 : copy[k].parent - (int)start;
+	}
+	d->memo[d->nmemo] = (struct nsmemo){zone, copy, n, first_fail};
+	slot->memo = (uint32_t)++d->nmemo;
 }
 
 const char *dns_status_name(enum dns_status s)
@@ -553,15 +547,16 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 
 	if (apex == NULL)
 		return; /* the name itself is already unresolvable (no zone) */
-	const char *zone = intern(&d->strs, apex);
-	if (zone == NULL) {
+	const struct sslot *slot = intern_slot(&d->strs, apex);
+	if (slot == NULL) {
 		fail(p, DNS_ERROR);
 		return;
 	}
+	const char *zone = slot->s;
+	const struct nsmemo *m = memo_of(d, slot);
 	for (size_t i = 0; i < p->n; i++)
 		if (p->elems[i].kind == PATH_NS && p->elems[i].zone == zone) /* both interned */
 			return;
-	const struct nsmemo *m = memo_find(d, zone);
 	if (m && from_memo(p, m, at))
 		return;
 	size_t start = p->n, hits = d->live ? live_pending_hits(d->live) : 0;

@@ -110,15 +110,20 @@ bool rrtext_record(const ldns_rr *rr, char *out, size_t size, size_t *outlen)
 	    !put_uint(out, size, &o, ldns_rr_ttl(rr)) || !put(out, size, &o, "\tIN\t", 4) ||
 	    !put(out, size, &o, tname, strlen(tname)) || !put(out, size, &o, "\t", 1))
 		return false;
-	if (t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) {
+	if (t == LDNS_RR_TYPE_A) {
+		/* Four numbers, as inet_ntop writes them (without its sprintf). */
+		const uint8_t *a = ldns_rdf_data(d0);
+		if (ldns_rr_rd_count(rr) != 1 || ldns_rdf_get_type(d0) != LDNS_RDF_TYPE_A ||
+		    ldns_rdf_size(d0) != 4)
+			return false;
+		for (int k = 0; k < 4; k++)
+			if ((k && !put(out, size, &o, ".", 1)) || !put_uint(out, size, &o, a[k]))
+				return false;
+	} else if (t == LDNS_RR_TYPE_AAAA) {
 		char a[INET6_ADDRSTRLEN];
-		int family = t == LDNS_RR_TYPE_A ? AF_INET : AF_INET6;
-		size_t want = t == LDNS_RR_TYPE_A ? 4 : 16;
-		enum ldns_enum_rdf_type rt =
-		    t == LDNS_RR_TYPE_A ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA;
-		if (ldns_rr_rd_count(rr) != 1 || ldns_rdf_get_type(d0) != rt ||
-		    ldns_rdf_size(d0) != want ||
-		    inet_ntop(family, ldns_rdf_data(d0), a, sizeof(a)) == NULL ||
+		if (ldns_rr_rd_count(rr) != 1 || ldns_rdf_get_type(d0) != LDNS_RDF_TYPE_AAAA ||
+		    ldns_rdf_size(d0) != 16 ||
+		    inet_ntop(AF_INET6, ldns_rdf_data(d0), a, sizeof(a)) == NULL ||
 		    !put(out, size, &o, a, strlen(a)))
 			return false;
 	} else if (t == LDNS_RR_TYPE_MX) {
