@@ -307,6 +307,19 @@ START_TEST(bad_zone_files_name_file_and_line)
 	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "no SOA record"));
 	free(err);
+	/* A second SOA is refused at its line (ldns would read freed memory at a third). */
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --offline --zone '%s' ns1.three.test", tu_bin(),
+		 tu_path("tests/fixtures/zones/three-soa.zone"));
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
+	ck_assert_msg(strstr(err, "three-soa.zone:9: a second SOA record") != NULL, "%s", err);
+	free(err);
+	/* Standard input is read as well as a file (the zone is read twice, from memory). */
+	char other[4096];
+	snprintf(other, sizeof(other), "%s", tu_path("tests/fixtures/zones/other.test.zone"));
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' resolve --offline --zone /dev/stdin --zone '%s' app.example.test < '%s'",
+		 tu_bin(), other, tu_path("tests/fixtures/zones/example.test.zone"));
+	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
 	/* A transfer spec without a host is bad usage; --offline excludes --axfr. */
 	snprintf(cmd, sizeof(cmd), "'%s' resolve --axfr example.test example.test", tu_bin());
 	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
