@@ -232,6 +232,78 @@ START_TEST(junit_is_valid_and_escaped)
 }
 END_TEST
 
+/* A zone with big.bounds.test holding n addresses in AWS eu-central-1 (DE) and,
+ * when china, one more in AWS cn-north-1 (CN) at the end. */
+static void big_zone(const char *path, unsigned n, int china)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "$ORIGIN bounds.test.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 900 604800 300\n"
+		   "  IN NS ns1\nns1 IN A 3.120.255.254\n");
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "big IN A 3.%u.%u.%u\n", 120 + i / 65536, i / 256 % 256, i % 256);
+	if (china)
+		fprintf(f, "big IN A 52.80.0.1\n");
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+#define BOUNDS                                                                                     \
+	"--estate tests/fixtures/bounds/estate.json --policies tests/fixtures/bounds/policies "
+
+/* Issue 13, case 1: 4,200 allowed addresses and one in China was COMPLIANT,
+ * exit 0 (the path kept its first 4,096 elements). Past the bound of a path,
+ * the path is too_big: a finding even under "unknown": "allow". */
+START_TEST(paths_are_never_cut)
+{
+	char *dir = tu_tmpdir(), zone[4096], args[8192], *out = NULL;
+
+	snprintf(zone, sizeof(zone), "%s/bounds.test.zone", dir);
+	snprintf(args, sizeof(args), BOUNDS "--zone '%s' --offline --format json", zone);
+	big_zone(zone, 4200, 0);
+	ck_assert_int_eq(check(args, &out, NULL), 0); /* the control: all in DE */
+	free(out);
+	big_zone(zone, 4200, 1);
+	ck_assert_int_eq(check(args, &out, NULL), 1);
+	json_t *doc = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	size_t i, cn = 0;
+	json_t *f;
+	json_array_foreach(json_object_get(doc, "findings"), i, f)
+	{
+		ck_assert_str_eq(json_string_value(json_object_get(f, "element")), "52.80.0.1");
+		ck_assert_str_eq(json_string_value(json_object_get(f, "country")), "CN");
+		cn++;
+	}
+	ck_assert_uint_eq(cn, 2); /* one per service */
+	json_decref(doc);
+	free(out);
+
+	/* Over the bound (65,536 elements a path): too_big, named, never a pass. */
+	big_zone(zone, 70000, 0);
+	ck_assert_int_eq(check(args, &out, NULL), 1);
+	doc = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	size_t cut = 0;
+	json_array_foreach(json_object_get(doc, "findings"), i, f)
+	{
+		ck_assert_str_eq(json_string_value(json_object_get(f, "reason")), "incomplete");
+		ck_assert_str_eq(json_string_value(json_object_get(f, "element")),
+				 "big.bounds.test.");
+		ck_assert_ptr_nonnull(
+		    strstr(json_string_value(json_object_get(f, "detail")), "65536 elements"));
+		cut++;
+	}
+	ck_assert_uint_eq(cut, 2); /* de-lenient allows unknowns, not a cut path */
+	json_decref(doc);
+	free(out);
+	snprintf(args, sizeof(args), BOUNDS "--zone '%s' --offline", zone);
+	ck_assert_int_eq(check(args, &out, NULL), 1);
+	ck_assert_ptr_null(strstr(out, "COMPLIANT"));
+	free(out);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("check");
@@ -243,6 +315,7 @@ int main(void)
 	tcase_add_test(tc, the_story_before_and_after);
 	tcase_add_test(tc, malformed_inputs_name_file_and_line);
 	tcase_add_test(tc, junit_is_valid_and_escaped);
+	tcase_add_test(tc, paths_are_never_cut);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -5,6 +5,7 @@
  * and a resolver that never answers giving "timeout" (never NXDOMAIN, never a
  * pass).
  */
+#include "lib/dnsproxy.h"
 #include "lib/nsd.h"
 #include "lib/testutil.h"
 
@@ -18,7 +19,7 @@
 #include <unistd.h>
 
 static int port, hole;
-static char z1[4096], z2[4096];
+static char z1[4096], z2[4096], z3[4200];
 
 static void setup(void)
 {
@@ -28,8 +29,10 @@ static void setup(void)
 	snprintf(z2, sizeof(z2), "%s", tu_path("tests/fixtures/zones/other.test.zone"));
 	snprintf(a, sizeof(a), "example.test=%s,xfr", z1); /* AXFR allowed; other.test refuses it */
 	snprintf(b, sizeof(b), "other.test=%s", z2);
-	const char *zones[2] = {a, b};
-	port = nsd_start(zones, 2);
+	snprintf(z3, sizeof(z3), "incomplete.test=%s",
+		 tu_path("tests/fixtures/zones/incomplete.test.zone"));
+	const char *zones[3] = {a, b, z3};
+	port = nsd_start(zones, 3);
 	ck_assert_msg(port > 0, "nsd did not start");
 	hole = nsd_black_hole();
 	ck_assert_int_gt(hole, 0);
@@ -37,6 +40,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	dnsproxy_stop();
 	nsd_stop();
 }
 
@@ -225,6 +229,80 @@ START_TEST(axfr_pulls_a_zone_and_a_refused_one_is_an_error)
 }
 END_TEST
 
+/* `residency check` of tests/fixtures/incomplete through resolver port rport. */
+static int check_incomplete(int rport, char **out)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && '%s' check --estate tests/fixtures/incomplete/estate.json --policies "
+		 "tests/fixtures/incomplete/policies --resolver 127.0.0.1:%d --format json",
+		 tu_path(""), tu_bin(), rport);
+	return tu_run(cmd, out, NULL);
+}
+
+/* The reasons of a check's findings, sorted and joined: "country_not_allowed incomplete". */
+static void reasons(const char *out, char *buf, size_t len)
+{
+	json_t *doc = json_loads(out, 0, NULL), *f;
+	size_t i;
+	ck_assert_ptr_nonnull(doc);
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(doc, "findings"), i, f)
+	{
+		char one[300];
+		snprintf(one, sizeof(one), "%s%s:%s", i ? " " : "",
+			 json_string_value(json_object_get(f, "reason")),
+			 json_string_value(json_object_get(f, "element")));
+		strncat(buf, one, len - strlen(buf) - 1);
+	}
+	json_decref(doc);
+}
+
+/*
+ * Issue 13, case 2: app.incomplete.test has an address in DE (A) and one in CN
+ * (AAAA). With its AAAA question timing out, the path was "ok" with the A
+ * alone, and check said COMPLIANT, exit 0. A path is whole only when every
+ * question it needed was answered: the host is "incomplete", a finding.
+ */
+START_TEST(a_failed_question_makes_the_path_incomplete)
+{
+	char how[256], got[2048], *out = NULL;
+	int st;
+
+	/* Straight from NSD: the CN address is there and is the finding. */
+	ck_assert_int_eq(check_incomplete(port, &out), 1);
+	reasons(out, got, sizeof(got));
+	ck_assert_str_eq(got, "country_not_allowed:2404:c2c0::10");
+	free(out);
+
+	/* AAAA never answered: the path is incomplete, never ok. */
+	int proxy = dnsproxy_start(port, "app.incomplete.test", 28, DNSPROXY_DROP);
+	ck_assert_int_gt(proxy, 0);
+	snprintf(how, sizeof(how), "--resolver 127.0.0.1:%d --timeout 200 --tries 1", proxy);
+	json_t *a = resolve(how, "app.incomplete.test", &st);
+	ck_assert_str_eq(status_of(a, 0), "incomplete");
+	ck_assert_int_ne(st, 0);
+	char *s = json_dumps(json_object_get(json_array_get(a, 0), "addresses"), JSON_COMPACT);
+	ck_assert_str_eq(s, "[\"3.120.0.10\"]"); /* what did answer is kept and judged */
+	free(s);
+	json_decref(a);
+	ck_assert_int_eq(check_incomplete(proxy, &out), 1);
+	reasons(out, got, sizeof(got));
+	ck_assert_str_eq(got, "incomplete:app.incomplete.test.");
+	free(out);
+	dnsproxy_stop();
+
+	/* A SERVFAIL for A while AAAA answers: the same, and the CN address is judged. */
+	proxy = dnsproxy_start(port, "app.incomplete.test", 1, DNSPROXY_SERVFAIL);
+	ck_assert_int_gt(proxy, 0);
+	ck_assert_int_eq(check_incomplete(proxy, &out), 1);
+	reasons(out, got, sizeof(got));
+	ck_assert_str_eq(got, "incomplete:app.incomplete.test. country_not_allowed:2404:c2c0::10");
+	free(out);
+	dnsproxy_stop();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dns_live");
@@ -236,6 +314,7 @@ int main(void)
 	tcase_add_test(tc, refused_and_timeout_are_their_own_answers);
 	tcase_add_test(tc, closed_port_is_timeout_and_the_next_resolver_answers);
 	tcase_add_test(tc, axfr_pulls_a_zone_and_a_refused_one_is_an_error);
+	tcase_add_test(tc, a_failed_question_makes_the_path_incomplete);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -30,8 +30,18 @@ enum dns_status {
 	DNS_TOOLONG, /* CNAME chain over 16 hops */
 	DNS_NOZONE,  /* --offline and no loaded zone covers the name */
 	DNS_ERROR,   /* anything else (malformed answer, FORMERR, ...) */
+	/* A path larger than residency's bounds (PATH_MAX_ELEMS elements, or a live
+	 * answer the cache could not keep whole): what lies beyond was not checked. */
+	DNS_TOOBIG,
+	/* A host with addresses of one family whose other address question got no
+	 * answer (timeout, SERVFAIL, ...): the addresses it has are not all of them. */
+	DNS_INCOMPLETE,
 };
-const char *dns_status_name(enum dns_status s); /* "ok", "nodata", "nxdomain", ... */
+#define DNS_STATUS_LAST DNS_INCOMPLETE
+/* Elements one path may hold; more is DNS_TOOBIG on the element that could not
+ * grow (a live answer holds at most about 4,000 addresses; a zone file more). */
+#define PATH_MAX_ELEMS 65536
+const char *dns_status_name(enum dns_status s); /* "ok", "nodata", "nxdomain", ... "too_big" */
 
 enum path_kind {
 	PATH_NAME,    /* the endpoint or a name on its CNAME chain */
@@ -54,7 +64,9 @@ struct path_elem {
 /* The data path of one endpoint (or one mail domain): elems[0] is the root name. */
 struct path {
 	char root[256];
-	enum dns_status status; /* DNS_OK when every element resolved, else the first failure */
+	/* DNS_OK when every element resolved, else the first failure; DNS_TOOBIG
+	 * whenever a bound cut the path, whatever failed first. */
+	enum dns_status status;
 	struct path_elem *elems;
 	size_t n, cap;
 };

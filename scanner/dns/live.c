@@ -530,13 +530,23 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 	ldns_rr_list *ans = ldns_pkt_answer(p);
 	size_t nans = ldns_rr_list_rr_count(ans);
 	struct zone_rr **kept = calloc(nans + 1, sizeof(*kept));
-	bool any_cname = false;
+	bool any_cname = false, lost = kept == NULL;
 	for (size_t i = 0; kept && i < nans; i++) {
 		kept[i] = keep(l, ldns_rr_list_rr(ans, i));
+		lost |= kept[i] == NULL;
 		if (ldns_rr_get_type(ldns_rr_list_rr(ans, i)) == LDNS_RR_TYPE_CNAME)
 			any_cname = true;
 	}
-	if (e->rcode == DNS_NODATA && kept) {
+	if (lost) {
+		/* An answer is used whole or not at all: a record dropped could be
+		 * the one address that matters. Past the cache's bound it is
+		 * too_big; a record that cannot be read makes it an error. */
+		e->rcode = l->nrecs >= LIVE_MAX_RECORDS ? DNS_TOOBIG : DNS_ERROR;
+		free(kept);
+		ldns_pkt_free(p);
+		return;
+	}
+	if (e->rcode == DNS_NODATA) {
 		const struct zone_rr **rr = NULL;
 		size_t n = 0;
 		bool cname = false;
@@ -548,12 +558,12 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 				free(rr);
 				rr = NULL;
 				n = 0;
-				push(&rr, &n, z);
+				lost |= !push(&rr, &n, z);
 				cname = true;
 				break;
 			}
 			if (z->type == type)
-				push(&rr, &n, z);
+				lost |= !push(&rr, &n, z);
 		}
 		/* entry() may move e: fill it through its key again. */
 		e = slot(l, key, &found);
@@ -563,6 +573,8 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 		e->cname = cname;
 		if (n)
 			e->rcode = DNS_OK;
+		if (lost) /* out of memory: not every record is here */
+			e->rcode = DNS_ERROR;
 		chain_owners(l, name, type, kept, nans);
 		e = slot(l, key, &found);
 	}

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #define PATH_MAX_HOPS 16
-#define PATH_MAX_ELEMS 4096
 #define DNS_MAX_ANSWERS 50000000u
 
 /* Interned strings: names, answer data and resolvers repeat across paths. Each
@@ -219,6 +218,10 @@ const char *dns_status_name(enum dns_status s)
 		return "chain_too_long";
 	case DNS_NOZONE:
 		return "no_zone";
+	case DNS_TOOBIG:
+		return "too_big";
+	case DNS_INCOMPLETE:
+		return "incomplete";
 	case DNS_ERROR:
 		break;
 	}
@@ -422,6 +425,13 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 	return (int)d->nanswers++;
 }
 
+/* Keeps the first failure of a path (a cut path stays too_big). */
+static void fail(struct path *p, enum dns_status s)
+{
+	if (p->status == DNS_OK)
+		p->status = s;
+}
+
 /* snprintf(dst, size, "%s", src) without the formatting machinery. */
 static void copy_name(char *dst, size_t size, const char *src)
 {
@@ -438,8 +448,20 @@ static void copy_name(char *dst, size_t size, const char *src)
 static int add_kept(struct dns *d, struct path *p, enum path_kind kind, const char *name,
 		    int parent, enum dns_status status, int answer)
 {
-	if (p->n >= PATH_MAX_ELEMS || name == NULL) {
+	if (p->n >= PATH_MAX_ELEMS) {
+		/* Never a shorter path that looks whole: the element that could not
+		 * grow says so, and so does the path, whatever failed before. */
 		d->add_failures++;
+		if (parent >= 0)
+			p->elems[parent].status = DNS_TOOBIG;
+		p->status = DNS_TOOBIG;
+		return -1;
+	}
+	if (name == NULL) { /* out of memory: the parent cannot be said whole */
+		d->add_failures++;
+		if (parent >= 0 && p->elems[parent].status == DNS_OK)
+			p->elems[parent].status = DNS_ERROR;
+		fail(p, DNS_ERROR);
 		return -1;
 	}
 	if (p->n >= p->cap) {
@@ -449,6 +471,9 @@ static int add_kept(struct dns *d, struct path *p, enum path_kind kind, const ch
 		struct path_elem *v = realloc(p->elems, ncap * sizeof(*v));
 		if (v == NULL) {
 			d->add_failures++;
+			if (parent >= 0 && p->elems[parent].status == DNS_OK)
+				p->elems[parent].status = DNS_ERROR;
+			fail(p, DNS_ERROR);
 			return -1;
 		}
 		p->elems = v;
@@ -477,18 +502,17 @@ static int add(struct dns *d, struct path *p, enum path_kind kind, const char *n
 	return add_kept(d, p, kind, kept, parent, status, answer);
 }
 
-static void fail(struct path *p, enum dns_status s)
-{
-	if (p->status == DNS_OK)
-		p->status = s;
-}
-
 /* A and AAAA of a host: one ADDRESS element each, under element `at`. Returns
- * the status of the host: ok when it has at least one address. */
+ * the status of the host: ok when both questions were answered and at least
+ * one address came; incomplete when addresses came but the other question got
+ * no answer (timeout, SERVFAIL, ...): the host may have addresses not seen;
+ * too_big when they did not all fit in the path. Without addresses, a question
+ * that got no answer wins over NXDOMAIN and NODATA: not knowing is not "none". */
 static enum dns_status addresses(struct dns *d, struct path *p, const char *host, int at)
 {
 	static const uint16_t types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
-	enum dns_status worst = DNS_NODATA;
+	enum dns_status unanswered = DNS_OK;
+	bool nxdomain = false;
 	size_t found = 0;
 	const char *kept = p->elems[at].name; /* host, as the path already keeps it */
 
@@ -498,16 +522,23 @@ static enum dns_status addresses(struct dns *d, struct path *p, const char *host
 		if (ans.rcode == DNS_OK && !ans.cname) {
 			for (size_t i = 0; i < ans.n; i++) {
 				int e = add_kept(d, p, PATH_ADDRESS, kept, at, DNS_OK, ai);
-				if (e >= 0)
-					p->elems[e].addr = ans.rr[i]->addr;
+				if (e < 0)
+					break;
+				p->elems[e].addr = ans.rr[i]->addr;
 				found++;
 			}
-		} else if (ans.rcode != DNS_NODATA && !ans.cname) {
-			worst = ans.rcode;
+		} else if (ans.rcode == DNS_NXDOMAIN) {
+			nxdomain = true;
+		} else if (ans.rcode != DNS_NODATA && !ans.cname && unanswered == DNS_OK) {
+			unanswered = ans.rcode;
 		}
 		zone_answer_clear(&ans);
 	}
-	return found ? DNS_OK : worst;
+	if (p->elems[at].status == DNS_TOOBIG || p->elems[at].status == DNS_ERROR)
+		return p->elems[at].status; /* set by add_kept: not all addresses are here */
+	if (unanswered != DNS_OK)
+		return found ? DNS_INCOMPLETE : unanswered;
+	return found ? DNS_OK : nxdomain ? DNS_NXDOMAIN : DNS_NODATA;
 }
 
 /* Appends a memo's elements under element `at`; false when they do not fit
@@ -661,7 +692,8 @@ static void build(struct dns *d, const char *name, bool mx, struct path *p)
 			if (loop || hops + 1 > PATH_MAX_HOPS) {
 				enum dns_status s = loop ? DNS_LOOP : DNS_TOOLONG;
 				int e = add_kept(d, p, PATH_NAME, target, at, s, ai);
-				p->elems[e >= 0 ? e : at].status = s;
+				if (e >= 0 || p->elems[at].status != DNS_TOOBIG)
+					p->elems[e >= 0 ? e : at].status = s;
 				fail(p, s);
 				zone_answer_clear(&ans);
 				break;

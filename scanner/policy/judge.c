@@ -23,6 +23,8 @@ const char *finding_reason_name(enum finding_reason r)
 		return "unknown";
 	case REASON_UNRESOLVABLE:
 		return "unresolvable";
+	case REASON_INCOMPLETE:
+		return "incomplete";
 	}
 	return "?";
 }
@@ -199,8 +201,33 @@ enum rstatus judge_service(const struct service *svc, const struct policy *pol,
 				rc = judge_address(out, svc, pol, p, i, attribute, ctx, today, err);
 				continue;
 			}
-			if (e->status == DNS_OK || pol->unknown_allow)
+			if (e->status == DNS_OK)
 				continue;
+			/* A path cut at a bound is never allowed: not even "unknown":
+			 * "allow" covers what residency itself did not look at. */
+			if (e->status == DNS_TOOBIG) {
+				snprintf(
+				    detail, sizeof(detail),
+				    "%s: the data path outgrew residency's bounds (%d elements a "
+				    "path; an answer kept whole): what lies beyond it was not "
+				    "checked",
+				    e->name, PATH_MAX_ELEMS);
+				rc = add(out, svc, pol, p, i, REASON_INCOMPLETE, NULL, detail,
+					 today, err);
+				continue;
+			}
+			if (pol->unknown_allow)
+				continue;
+			if (e->status == DNS_INCOMPLETE) {
+				snprintf(detail, sizeof(detail),
+					 "%s: incomplete: one of its A and AAAA questions got no "
+					 "answer (timeout, SERVFAIL, ...; the stored answers say "
+					 "which) while the other did: addresses may be missing",
+					 e->name);
+				rc = add(out, svc, pol, p, i, REASON_INCOMPLETE, NULL, detail,
+					 today, err);
+				continue;
+			}
 			/* A mail domain needs no address of its own, only MX hosts. */
 			if (mail && i == 0 && e->status == DNS_NODATA)
 				continue;

@@ -20,6 +20,8 @@ enum finding_reason {
 	REASON_INDETERMINATE,	     /* anycast / GLOBAL: no country can be named */
 	REASON_UNKNOWN,		     /* no source places the address */
 	REASON_UNRESOLVABLE,	     /* the name could not be resolved (see detail) */
+	REASON_INCOMPLETE, /* part of the path is missing: a bound cut it, or a question of a
+			      host got no answer while the other did (see detail) */
 };
 const char *finding_reason_name(enum finding_reason r);
 

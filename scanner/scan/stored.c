@@ -66,7 +66,7 @@ static bool parse_kind(const char *s, enum path_kind *out)
 
 static bool parse_status(const char *s, enum dns_status *out)
 {
-	for (int k = DNS_OK; k <= DNS_ERROR; k++)
+	for (int k = DNS_OK; k <= DNS_STATUS_LAST; k++)
 		if (strcmp(dns_status_name((enum dns_status)k), s) == 0) {
 			*out = (enum dns_status)k;
 			return true;
