@@ -63,10 +63,18 @@ static void csv(FILE *f, const char *s, bool last)
 	fputc(last ? '\n' : ',', f);
 }
 
+/* A finding's row as `check --format json` writes it: its endpoints (schema
+ * 008; [endpoint] before) and, for an address, what its attribution said. */
 #define FINDING_COLS                                                                               \
-	"service, endpoint, element, element_kind, country, provider, region, border_group, "      \
-	"source, policy, reason, detail, path::text, waived, waiver_reason, "                      \
-	"waiver_expires::text, waiver_expired"
+	"f.service, f.endpoint, f.element, f.element_kind, f.country, f.provider, f.region, "      \
+	"f.border_group, f.source, f.policy, f.reason, f.detail, f.path::text, f.waived, "         \
+	"f.waiver_reason, f.waiver_expires::text, f.waiver_expired, "                              \
+	"coalesce(f.endpoints, jsonb_build_array(f.endpoint))::text, coalesce(a.scope, 'none'), "  \
+	"a.prefix::text, a.geoip_country, coalesce(a.disagreement, false)"
+#define FINDING_FROM                                                                               \
+	" FROM scan_findings f LEFT JOIN scan_attributions a ON a.scan_id = f.scan_id AND "        \
+	"f.element_kind = 'address' AND a.address = (CASE WHEN f.element_kind = 'address' "        \
+	"THEN f.element END)::inet WHERE f.scan_id = $1 ORDER BY f.seq"
 
 int cmd_report(int argc, char **argv)
 {
@@ -133,8 +141,7 @@ int cmd_report(int argc, char **argv)
 	      "SELECT service, owner, policy, verdict, findings, waived FROM scan_services WHERE "
 	      "scan_id = $1 ORDER BY service",
 	      id, &err, &bad);
-	finds = q(c, "SELECT " FINDING_COLS " FROM scan_findings WHERE scan_id = $1 ORDER BY seq",
-		  id, &err, &bad);
+	finds = q(c, "SELECT " FINDING_COLS FINDING_FROM, id, &err, &bad);
 	if (bad)
 		goto out;
 	const char *sstatus = PQgetvalue(scan, 0, 1), *verdict = v(scan, 0, 3);
@@ -175,6 +182,17 @@ int cmd_report(int argc, char **argv)
 				json_object_set_new(f, names[k],
 						    v(finds, i, k) ? json_string(v(finds, i, k))
 								   : json_null());
+			json_object_set_new(f, "endpoints",
+					    json_loads(PQgetvalue(finds, i, 17), 0, NULL));
+			json_object_set_new(f, "scope", json_string(PQgetvalue(finds, i, 18)));
+			json_object_set_new(f, "prefix",
+					    v(finds, i, 19) ? json_string(v(finds, i, 19))
+							    : json_null());
+			json_object_set_new(f, "geoip_country",
+					    v(finds, i, 20) ? json_string(v(finds, i, 20))
+							    : json_null());
+			json_object_set_new(f, "disagreement",
+					    json_boolean(PQgetvalue(finds, i, 21)[0] == 't'));
 			json_object_set_new(f, "path",
 					    json_loads(PQgetvalue(finds, i, 12), 0, NULL));
 			/* As `check` prints them: a waiver that applied, or one that
@@ -201,11 +219,13 @@ int cmd_report(int argc, char **argv)
 		json_decref(o);
 	} else if (strcmp(format, "csv") == 0) {
 		fputs("service,endpoint,element,element_kind,country,provider,region,border_group,"
-		      "source,policy,reason,detail,path,waived\n",
+		      "source,policy,reason,detail,path,waived,endpoints\n",
 		      stdout);
-		for (int i = 0; i < PQntuples(finds); i++)
+		for (int i = 0; i < PQntuples(finds); i++) {
 			for (int k = 0; k < 14; k++)
-				csv(stdout, v(finds, i, k), k == 13);
+				csv(stdout, v(finds, i, k), false);
+			csv(stdout, v(finds, i, 17), true);
+		}
 	} else {
 		printf("scan %s (%s, started %s): %s\n", id, sstatus, PQgetvalue(scan, 0, 2),
 		       verdict ? verdict : "no verdict");
@@ -226,6 +246,15 @@ int cmd_report(int argc, char **argv)
 			       v(finds, i, 7) ? v(finds, i, 7)
 					      : (v(finds, i, 6) ? v(finds, i, 6) : ""),
 			       v(finds, i, 11));
+			json_t *eps = json_loads(PQgetvalue(finds, i, 17), 0, NULL);
+			if (json_array_size(eps) > 1) {
+				printf("    reached from %zu endpoints:", json_array_size(eps));
+				size_t k;
+				json_t *e;
+				json_array_foreach(eps, k, e) printf(" %s", json_string_value(e));
+				putchar('\n');
+			}
+			json_decref(eps);
 		}
 	}
 	if (fflush(stdout) != 0)

@@ -33,8 +33,12 @@ void judgement_free(struct judgement *j)
 {
 	if (j == NULL)
 		return;
-	for (size_t i = 0; i < j->n; i++)
+	for (size_t i = 0; i < j->n; i++) {
 		free(j->v[i].path);
+		for (size_t k = 0; k < j->v[i].nmore; k++)
+			free(j->v[i].more_endpoints[k]);
+		free(j->v[i].more_endpoints);
+	}
 	free(j->v);
 	memset(j, 0, sizeof(*j));
 }
@@ -50,22 +54,91 @@ static void plain(const char *in, char *out, size_t len)
 	out[n] = '\0';
 }
 
-static void match_waivers(const struct policy *pol, struct finding *f, const char *today)
+/* The waiver that applies to element (or endpoint) today, and one that matched
+ * but has expired. */
+static void match_waivers(const struct policy *pol, const char *element, const char *endpoint,
+			  const char *today, const struct waiver **valid,
+			  const struct waiver **expired)
 {
 	char el[256], ep[256];
 
-	plain(f->element, el, sizeof(el));
-	plain(f->endpoint, ep, sizeof(ep));
+	*valid = *expired = NULL;
+	plain(element, el, sizeof(el));
+	plain(endpoint, ep, sizeof(ep));
 	for (size_t i = 0; i < pol->nwaivers; i++) {
 		const struct waiver *w = &pol->waivers[i];
 		if (strcmp(w->element, el) != 0 && strcmp(w->element, ep) != 0)
 			continue;
 		if (strcmp(w->expires, today) >= 0) {
-			f->waiver = w;
+			*valid = w;
 			return;
 		}
-		f->expired = w;
+		*expired = w;
 	}
+}
+
+/* The path from the root of p to element elem into f (endpoint first); false
+ * when out of memory. */
+static bool set_path(struct finding *f, const struct path *p, size_t elem)
+{
+	size_t depth = 0;
+	for (int k = (int)elem; k >= 0; k = p->elems[k].parent)
+		depth++;
+	struct finding_hop *hops = calloc(depth, sizeof(*hops));
+	if (hops == NULL)
+		return false;
+	size_t slot = depth;
+	for (int k = (int)elem; k >= 0; k = p->elems[k].parent) {
+		struct finding_hop *h = &hops[--slot];
+		const struct path_elem *pe = &p->elems[k];
+		h->kind = pe->kind;
+		h->status = pe->status;
+		if (pe->kind == PATH_ADDRESS)
+			addr_format(&pe->addr, h->text, sizeof(h->text));
+		else
+			snprintf(h->text, sizeof(h->text), "%s", pe->name);
+		snprintf(h->zone, sizeof(h->zone), "%s", pe->zone);
+	}
+	free(f->path);
+	f->path = hops;
+	f->npath = depth;
+	return true;
+}
+
+/*
+ * Adds the endpoint of p to a finding that already names another. Endpoints
+ * are kept sorted and the path shown is the first one's, so a finding reads
+ * the same whatever order its paths were judged in (a stored scan's rows come
+ * in any order). False when out of memory.
+ */
+static bool also_from(struct finding *f, const struct path *p, size_t elem)
+{
+	const char *ep = p->root;
+	int c = strcmp(ep, f->endpoint);
+	if (c == 0)
+		return true;
+	size_t at = 0;
+	while (at < f->nmore && strcmp(f->more_endpoints[at], ep) < 0)
+		at++;
+	if (at < f->nmore && strcmp(f->more_endpoints[at], ep) == 0)
+		return true;
+	char **v = realloc(f->more_endpoints, (f->nmore + 1) * sizeof(*v));
+	if (v == NULL)
+		return false;
+	f->more_endpoints = v;
+	char *s = strdup(c < 0 ? f->endpoint : ep);
+	if (s == NULL || (c < 0 && !set_path(f, p, elem))) {
+		free(s);
+		return false;
+	}
+	if (c < 0) { /* the new endpoint comes first: the old first is the least of the rest */
+		snprintf(f->endpoint, sizeof(f->endpoint), "%s", ep);
+		at = 0;
+	}
+	memmove(v + at + 1, v + at, (f->nmore - at) * sizeof(*v));
+	v[at] = s;
+	f->nmore++;
+	return true;
 }
 
 static enum rstatus add(struct judgement *j, const struct service *svc, const struct policy *pol,
@@ -80,11 +153,22 @@ static enum rstatus add(struct judgement *j, const struct service *svc, const st
 		addr_format(&e->addr, element, sizeof(element));
 	else
 		snprintf(element, sizeof(element), "%s", e->name);
-	/* One finding per element and reason in a path (an address can be reached twice). */
-	for (size_t i = 0; i < j->n; i++)
-		if (j->v[i].service == svc->name && strcmp(j->v[i].endpoint, p->root) == 0 &&
-		    strcmp(j->v[i].element, element) == 0 && j->v[i].reason == reason)
-			return R_OK;
+	/*
+	 * One finding per element and reason in a service: an element reached
+	 * twice in one path, or from many endpoints (a zone's name server), is one
+	 * finding that lists the endpoints. A waiver that holds for one endpoint
+	 * and not another keeps them apart.
+	 */
+	const struct waiver *valid, *expired;
+	match_waivers(pol, element, p->root, today, &valid, &expired);
+	for (size_t i = 0; i < j->n; i++) {
+		struct finding *o = &j->v[i];
+		if (o->service == svc->name && o->reason == reason && o->waiver == valid &&
+		    o->expired == expired && strcmp(o->element, element) == 0)
+			return also_from(o, p, elem)
+				   ? R_OK
+				   : rerr_set(err, R_ENOMEM, svc->name, 0, "out of memory");
+	}
 	if (j->n == j->cap) {
 		size_t ncap = j->cap ? j->cap * 2 : 16;
 		struct finding *v = realloc(j->v, ncap * sizeof(*v));
@@ -104,25 +188,10 @@ static enum rstatus add(struct judgement *j, const struct service *svc, const st
 	snprintf(f->detail, sizeof(f->detail), "%s", detail);
 	if (at)
 		f->at = *at;
-	size_t depth = 0;
-	for (int k = (int)elem; k >= 0; k = p->elems[k].parent)
-		depth++;
-	if ((f->path = calloc(depth, sizeof(*f->path))) == NULL)
+	if (!set_path(f, p, elem))
 		return rerr_set(err, R_ENOMEM, svc->name, 0, "out of memory");
-	f->npath = depth;
-	size_t slot = depth;
-	for (int k = (int)elem; k >= 0; k = p->elems[k].parent) {
-		struct finding_hop *h = &f->path[--slot];
-		const struct path_elem *pe = &p->elems[k];
-		h->kind = pe->kind;
-		h->status = pe->status;
-		if (pe->kind == PATH_ADDRESS)
-			addr_format(&pe->addr, h->text, sizeof(h->text));
-		else
-			snprintf(h->text, sizeof(h->text), "%s", pe->name);
-		snprintf(h->zone, sizeof(h->zone), "%s", pe->zone);
-	}
-	match_waivers(pol, f, today);
+	f->waiver = valid;
+	f->expired = expired;
 	if (f->waiver)
 		j->nwaived++;
 	j->n++;

@@ -35,7 +35,12 @@ struct finding_hop {
 struct finding {
 	const char *service; /* borrowed from the estate */
 	const char *policy;
-	char endpoint[256];
+	char endpoint[256]; /* the first endpoint whose path reaches the element */
+	/* The service's other endpoints that reach the same element for the same
+	 * reason (and the same waiver): one finding, not one per endpoint. Owned
+	 * (strdup'd), in the order met; path below is the first endpoint's. */
+	char **more_endpoints;
+	size_t nmore;
 	char element[256];
 	enum path_kind kind;
 	enum finding_reason reason;

@@ -32,6 +32,10 @@ struct table {
 	const char *type;
 	const char *sql; /* $1: the scan id; every column as text */
 	const char *cols[20];
+	/* The last column is added later (a schema migration): a record carries it
+	 * only when it is not NULL, so records of older scans, and their digests,
+	 * stay as they were. */
+	bool last_optional;
 };
 
 /* The canonical order: these tables, these columns, these orders. Text
@@ -42,43 +46,51 @@ static const struct table tables[] = {
      "zone_files::text, config_sha256, policy_sha256, geoip_build_epoch::text, counts::text, "
      "verdict, error FROM scans WHERE id = $1",
      {"id", "status", "started_at", "finished_at", "estate", "config_path", "zone_files",
-      "config_sha256", "policy_sha256", "geoip_build_epoch", "counts", "verdict", "error"}},
+      "config_sha256", "policy_sha256", "geoip_build_epoch", "counts", "verdict", "error"},
+     false},
     {"document",
      "SELECT kind, name, sha256, body FROM scan_documents WHERE scan_id = $1 "
      "ORDER BY kind COLLATE \"C\", name COLLATE \"C\"",
-     {"kind", "name", "sha256", "body"}},
+     {"kind", "name", "sha256", "body"},
+     false},
     {"source",
      "SELECT seq::text, name, kind, origin, files::text, sha256, version, records::text "
      "FROM scan_sources WHERE scan_id = $1 ORDER BY seq",
-     {"seq", "name", "kind", "origin", "files", "sha256", "version", "records"}},
+     {"seq", "name", "kind", "origin", "files", "sha256", "version", "records"},
+     false},
     {"service",
      "SELECT service, owner, policy, verdict, findings::text, waived::text FROM scan_services "
      "WHERE scan_id = $1 ORDER BY service COLLATE \"C\"",
-     {"service", "owner", "policy", "verdict", "findings", "waived"}},
+     {"service", "owner", "policy", "verdict", "findings", "waived"},
+     false},
     {"element",
      "SELECT service, endpoint, mail::text, idx::text, kind, name, address::text, status, "
      "parent::text, zone FROM scan_elements WHERE scan_id = $1 ORDER BY service COLLATE \"C\", "
      "endpoint COLLATE \"C\", mail, idx, kind COLLATE \"C\", name COLLATE \"C\", address, "
      "status COLLATE \"C\", parent, zone COLLATE \"C\"",
-     {"service", "endpoint", "mail", "idx", "kind", "name", "address", "status", "parent", "zone"}},
+     {"service", "endpoint", "mail", "idx", "kind", "name", "address", "status", "parent", "zone"},
+     false},
     {"attribution",
      "SELECT address::text, provider, region, border_group, services, scope, country, source, "
      "prefix::text, geoip_country, region_unmapped::text, disagreement::text "
      "FROM scan_attributions WHERE scan_id = $1 ORDER BY address",
      {"address", "provider", "region", "border_group", "services", "scope", "country", "source",
-      "prefix", "geoip_country", "region_unmapped", "disagreement"}},
+      "prefix", "geoip_country", "region_unmapped", "disagreement"},
+     false},
     {"finding",
      "SELECT seq::text, service, endpoint, element, element_kind, country, provider, region, "
      "border_group, source, policy, reason, detail, path::text, waived::text, waiver_reason, "
-     "waiver_expires::text, waiver_expired::text FROM scan_findings WHERE scan_id = $1 "
-     "ORDER BY seq",
+     "waiver_expires::text, waiver_expired::text, endpoints::text FROM scan_findings "
+     "WHERE scan_id = $1 ORDER BY seq",
      {"seq", "service", "endpoint", "element", "element_kind", "country", "provider", "region",
       "border_group", "source", "policy", "reason", "detail", "path", "waived", "waiver_reason",
-      "waiver_expires", "waiver_expired"}},
+      "waiver_expires", "waiver_expired", "endpoints"},
+     true},
     {"answer",
      "SELECT seq::text, name, type, rcode, data, ttl::text, resolver, answered_at::text "
      "FROM scan_answers WHERE scan_id = $1 ORDER BY seq",
-     {"seq", "name", "type", "rcode", "data", "ttl", "resolver", "answered_at"}},
+     {"seq", "name", "type", "rcode", "data", "ttl", "resolver", "answered_at"},
+     false},
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -137,6 +149,9 @@ enum rstatus evidence_records(PGconn *c, long long id, evidence_record_fn fn, vo
 				int nf = PQnfields(r);
 				for (int k = 0; k < nf && k < 20; k++)
 					f[k] = PQgetisnull(r, 0, k) ? NULL : PQgetvalue(r, 0, k);
+				if (tables[t].last_optional && nf > 0 && nf <= 20 &&
+				    f[nf - 1] == NULL)
+					nf--;
 				rc = fn(ctx, tables[t].type, (size_t)(nf < 20 ? nf : 20), f, err);
 				rows++;
 			} else if (st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE &&
@@ -467,7 +482,7 @@ static enum rstatus take(struct bundle *b, const char *type, size_t n, const cha
 			 struct sink *records, struct rerr *err)
 {
 	const struct table *t = table_of(type);
-	if (t == NULL || n != ncols(t))
+	if (t == NULL || (n != ncols(t) && !(t->last_optional && n + 1 == ncols(t))))
 		return rerr_set(err, R_EINPUT, "records.jsonl", (long)b->records + 1,
 				"a record of unknown type \"%s\" or with %zu fields", type, n);
 	b->records++;

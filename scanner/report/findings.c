@@ -27,6 +27,11 @@ static json_t *finding_json(const struct finding *f)
 
 	json_object_set_new(o, "service", json_string(f->service));
 	json_object_set_new(o, "endpoint", json_string(f->endpoint));
+	json_t *eps = json_array();
+	json_array_append_new(eps, json_string(f->endpoint));
+	for (size_t i = 0; i < f->nmore; i++)
+		json_array_append_new(eps, json_string(f->more_endpoints[i]));
+	json_object_set_new(o, "endpoints", eps);
 	json_object_set_new(o, "element", json_string(f->element));
 	json_object_set_new(o, "element_kind", json_string(path_kind_name(f->kind)));
 	json_object_set_new(o, "country", str_or_null(f->at.country));
@@ -188,6 +193,13 @@ int findings_write_text(FILE *f, const struct findings_report *r, bool colour)
 				fprintf(f, "\n    %s\n    path: ", fd->detail);
 				path_text(f, fd);
 				fputc('\n', f);
+				if (fd->nmore) {
+					fprintf(f, "    also reached from %zu more endpoint%s:",
+						fd->nmore, fd->nmore == 1 ? "" : "s");
+					for (size_t m = 0; m < fd->nmore; m++)
+						fprintf(f, " %s", fd->more_endpoints[m]);
+					fputc('\n', f);
+				}
 				if (fd->waiver)
 					fprintf(f, "    waiver: %s (until %s)\n",
 						fd->waiver->reason, fd->waiver->expires);
@@ -270,6 +282,12 @@ int findings_write_junit(FILE *f, const struct findings_report *r)
 				if (h)
 					fputs(" -> ", f);
 				xml(f, fd->path[h].text);
+			}
+			if (fd->nmore)
+				fputs("\n  also from:", f);
+			for (size_t m = 0; m < fd->nmore; m++) {
+				fputs(" ", f);
+				xml(f, fd->more_endpoints[m]);
 			}
 			fputs("\n", f);
 		}

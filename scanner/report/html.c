@@ -473,7 +473,9 @@ static void services(FILE *f, PGresult *s, bool complete)
 #define FINDINGS_SQL                                                                               \
 	"SELECT seq::text, service, endpoint, element, element_kind, country, provider, region, "  \
 	"border_group, source, policy, reason, detail, path::text, waived, waiver_reason, "        \
-	"waiver_expires::text, waiver_expired FROM scan_findings WHERE scan_id = $1 "              \
+	"waiver_expires::text, waiver_expired, "                                                   \
+	"coalesce(endpoints, jsonb_build_array(endpoint))::text FROM scan_findings "               \
+	"WHERE scan_id = $1 "                                                                      \
 	"ORDER BY scan_findings.seq" /* the column: the text output "seq" would sort 10 < 2 */
 
 /* The path as a chain of hops: name -> ... -> the element that crossed. */
@@ -535,8 +537,18 @@ static void finding(FILE *f, PGresult *r, int i)
 		}
 	fputs("</span></h4>\n", f);
 	cell(f, "<p class=\"why\">", val(r, i, 12), "</p>\n");
-	fputs("<p class=\"meta\">endpoint ", f);
-	cell(f, "<code>", val(r, i, 2), "</code>");
+	/* Every endpoint that reaches the element (schema 008); the path is the first's. */
+	json_t *eps = json_loads(val(r, i, 18) ? val(r, i, 18) : "", 0, NULL);
+	if (json_array_size(eps) > 1) {
+		fputs("<p class=\"meta\">endpoints ", f);
+		for (size_t k = 0; k < json_array_size(eps); k++)
+			cell(f, k ? ", <code>" : "<code>",
+			     json_string_value(json_array_get(eps, k)), "</code>");
+	} else {
+		fputs("<p class=\"meta\">endpoint ", f);
+		cell(f, "<code>", val(r, i, 2), "</code>");
+	}
+	json_decref(eps);
 	cell(f, " \xc2\xb7 element ", val(r, i, 4), "");
 	cell(f, " \xc2\xb7 source ", val(r, i, 9), "");
 	cell(f, " \xc2\xb7 policy ", val(r, i, 10), "");

@@ -52,6 +52,21 @@ static char *path_json(const struct finding *f)
 	return s;
 }
 
+/* Every endpoint of a finding as a JSON array; NULL when it has just one
+ * (schema 008), or when out of memory. Caller frees. */
+static char *endpoints_json(const struct finding *f)
+{
+	if (f->nmore == 0)
+		return NULL;
+	json_t *arr = json_array();
+	json_array_append_new(arr, json_string(f->endpoint));
+	for (size_t i = 0; i < f->nmore; i++)
+		json_array_append_new(arr, json_string(f->more_endpoints[i]));
+	char *s = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return s;
+}
+
 static const char *nz(const char *s)
 {
 	return s && *s ? s : NULL;
@@ -716,14 +731,17 @@ static enum rstatus job_findings(struct copy *c, struct store *st, long long id,
 			     "COPY scan_findings (scan_id, seq, service, endpoint, element, "
 			     "element_kind, country, provider, region, border_group, source, "
 			     "policy, reason, detail, path, waived, waiver_reason, "
-			     "waiver_expires, waiver_expired) FROM STDIN",
-			     19, err)) != R_OK)
+			     "waiver_expires, waiver_expired, endpoints) FROM STDIN",
+			     20, err)) != R_OK)
 		return rc;
 	for (size_t i = job->from; i < job->to; i++) {
 		const struct judgement *j = &r->services[i].judged;
 		for (size_t k = 0; k < j->n; k++) {
 			const struct finding *f = &j->v[k];
-			char *pj = path_json(f);
+			char *pj = path_json(f), *ej = endpoints_json(f);
+			if ((pj == NULL || (f->nmore && ej == NULL)) && c->rc == R_OK)
+				/* Never a finding stored without its path or endpoints. */
+				c->rc = rerr_set(err, R_ENOMEM, f->service, 0, "out of memory");
 			copy_int(c, id);
 			copy_int(c, seq++);
 			copy_str(c, f->service);
@@ -739,13 +757,15 @@ static enum rstatus job_findings(struct copy *c, struct store *st, long long id,
 			copy_str(c, f->policy);
 			copy_str(c, finding_reason_name(f->reason));
 			copy_str(c, f->detail);
-			copy_str(c, pj ? pj : "[]");
+			copy_str(c, pj);
 			copy_bool(c, f->waiver != NULL);
 			/* The waiver that applied, or the expired one that no longer does. */
 			const struct waiver *w = f->waiver ? f->waiver : f->expired;
 			copy_str(c, w ? w->reason : NULL);
 			copy_str(c, w ? w->expires : NULL);
 			copy_bool(c, f->expired != NULL);
+			copy_str(c, ej);
+			free(ej);
 			free(pj);
 		}
 	}
