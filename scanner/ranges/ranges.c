@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,10 +268,158 @@ enum rstatus ranges_parse(const char *provider, const char *data, size_t len,
 	return rerr_set(err, R_EINTERNAL, source_name, 0, "no parser for format %s", p->format);
 }
 
-enum rstatus ranges_sanity(const struct range_set *s, const char *source_name, struct rerr *err)
+struct span {
+	uint64_t lo, hi; /* inclusive */
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo ? 1 : 0;
+}
+
+/* The first 64 bits of an address (IPv4: its 32 bits), as a number. */
+static uint64_t addr_top(const struct addr *a)
+{
+	uint64_t v = 0;
+	int nb = a->family == 4 ? 4 : 8;
+
+	for (int i = 0; i < nb; i++)
+		v = v << 8 | a->b[i];
+	return v;
+}
+
+/* Sum of the union of the spans (sorted here). */
+static double spans_total(struct span *v, size_t n)
+{
+	double total = 0;
+	size_t i = 0;
+
+	qsort(v, n, sizeof(*v), span_cmp);
+	while (i < n) {
+		uint64_t lo = v[i].lo, hi = v[i].hi;
+		for (i++; i < n && (hi == UINT64_MAX || v[i].lo <= hi + 1); i++)
+			if (v[i].hi > hi)
+				hi = v[i].hi;
+		total += (double)(hi - lo) + 1.0;
+	}
+	return total;
+}
+
+void ranges_space(const struct range_set *s, struct ranges_space *out)
+{
+	struct span *v4 = malloc((s->n ? s->n : 1) * sizeof(*v4));
+	struct span *v6 = malloc((s->n ? s->n : 1) * sizeof(*v6));
+	size_t n4 = 0, n6 = 0;
+
+	out->v4 = out->v6 = 0;
+	if (v4 == NULL || v6 == NULL) {
+		/* Cannot measure: say "everything", so a check refuses rather than passes. */
+		out->v4 = 4294967296.0;
+		out->v6 = 18446744073709551616.0;
+		goto out;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct prefix *p = &s->v[i].prefix;
+		uint64_t lo = addr_top(&p->addr);
+		if (p->addr.family == 4) {
+			unsigned host = 32u - (p->len > 32 ? 32u : p->len);
+			v4[n4].lo = lo;
+			v4[n4++].hi = lo + ((host == 32 ? 0x100000000ull : 1ull << host) - 1);
+		} else {
+			unsigned host = p->len >= 64 ? 0u : 64u - p->len;
+			v6[n6].lo = lo;
+			v6[n6++].hi = host == 64 ? UINT64_MAX : lo + ((1ull << host) - 1);
+		}
+	}
+	out->v4 = spans_total(v4, n4);
+	out->v6 = spans_total(v6, n6);
+out:
+	free(v4);
+	free(v6);
+}
+
+/* "a /5.1 worth": the prefix length a block of that size would have. */
+static double worth(double size, int bits)
+{
+	return size > 0 ? (double)bits - log2(size) : (double)bits;
+}
+
+static int entry_cmp(const struct range_entry *a, const struct range_entry *b)
+{
+	int c;
+
+	if (a->prefix.addr.family != b->prefix.addr.family)
+		return a->prefix.addr.family < b->prefix.addr.family ? -1 : 1;
+	if ((c = memcmp(a->prefix.addr.b, b->prefix.addr.b, 16)) != 0)
+		return c;
+	if (a->prefix.len != b->prefix.len)
+		return a->prefix.len < b->prefix.len ? -1 : 1;
+	if (a->global != b->global)
+		return a->global ? 1 : -1;
+	if ((c = strcmp(a->region, b->region)) != 0 ||
+	    (c = strcmp(a->border_group, b->border_group)) != 0 ||
+	    (c = strcmp(a->service, b->service)) != 0 || (c = strcmp(a->country, b->country)) != 0)
+		return c;
+	return 0;
+}
+
+/* Pointers into one array: equal records sort together, earliest first. */
+static int ptr_cmp(const void *a, const void *b)
+{
+	const struct range_entry *x = *(const struct range_entry *const *)a,
+				 *y = *(const struct range_entry *const *)b;
+	int c = entry_cmp(x, y);
+	return c ? c : x < y ? -1 : x > y ? 1 : 0;
+}
+
+size_t ranges_dedupe(struct range_set *s)
+{
+	const struct range_entry **ix;
+	size_t dropped = 0, k = 0;
+	bool *drop;
+
+	if (s->n < 2)
+		return 0;
+	ix = malloc(s->n * sizeof(*ix));
+	drop = calloc(s->n, sizeof(*drop));
+	if (ix == NULL || drop == NULL) {
+		free(ix);
+		free(drop);
+		return 0; /* copies are harmless to lookups; only the count is off */
+	}
+	for (size_t i = 0; i < s->n; i++)
+		ix[i] = &s->v[i];
+	qsort(ix, s->n, sizeof(*ix), ptr_cmp);
+	for (size_t i = 1; i < s->n; i++)
+		if (entry_cmp(ix[i - 1], ix[i]) == 0)
+			drop[ix[i] - s->v] = true;
+	for (size_t i = 0; i < s->n; i++) {
+		if (drop[i]) {
+			dropped++;
+			if (s->v[i].prefix.addr.family == 4)
+				s->nv4--;
+			else
+				s->nv6--;
+			continue;
+		}
+		if (k != i)
+			s->v[k] = s->v[i];
+		k++;
+	}
+	s->n = k;
+	s->duplicates += dropped;
+	free(ix);
+	free(drop);
+	return dropped;
+}
+
+enum rstatus ranges_sanity(struct range_set *s, const char *source_name, struct rerr *err)
 {
 	char text[64];
+	struct ranges_space sp;
 
+	ranges_dedupe(s);
 	if (s->n == 0)
 		return rerr_set(err, R_EINPUT, source_name, 0,
 				"no prefixes at all: refusing an empty %s snapshot", s->provider);
@@ -282,6 +431,53 @@ enum rstatus ranges_sanity(const struct range_set *s, const char *source_name, s
 			    "whole internet is broken",
 			    i, prefix_format(&s->v[i].prefix, text, sizeof(text)));
 	}
+	if (s->n == 1 && s->duplicates > 0)
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"all %zu records of %s are copies of one (%s): refusing a feed "
+				"that repeats one record",
+				s->duplicates + 1, s->provider,
+				prefix_format(&s->v[0].prefix, text, sizeof(text)));
+	ranges_space(s, &sp);
+	if (sp.v4 > ldexp(1.0, 32 - RANGES_MAX_V4_SPACE_LEN))
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"%s claims %.0f IPv4 addresses (a /%.1f worth, %.1f%% of IPv4), "
+				"over the ceiling of a /%d worth: refusing a range file that "
+				"claims that much of the internet",
+				s->provider, sp.v4, worth(sp.v4, 32),
+				100.0 * sp.v4 / ldexp(1.0, 32), RANGES_MAX_V4_SPACE_LEN);
+	if (sp.v6 > ldexp(1.0, 64 - RANGES_MAX_V6_SPACE_LEN))
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"%s claims %.4g IPv6 /64s (a /%.1f worth, %.2g%% of IPv6), over "
+				"the ceiling of a /%d worth: refusing a range file that claims "
+				"that much of the internet",
+				s->provider, sp.v6, worth(sp.v6, 64),
+				100.0 * sp.v6 / ldexp(1.0, 64), RANGES_MAX_V6_SPACE_LEN);
+	return R_OK;
+}
+
+enum rstatus ranges_growth(const struct range_set *old, const struct range_set *neu,
+			   const char *source_name, struct rerr *err)
+{
+	struct ranges_space a, b;
+
+	ranges_space(old, &a);
+	ranges_space(neu, &b);
+	if (b.v4 > RANGES_MAX_GROWTH * a.v4 &&
+	    b.v4 - a.v4 > ldexp(1.0, 32 - RANGES_GROWTH_FREE_V4_LEN))
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"%s: the new file claims %.0f IPv4 addresses (a /%.1f worth), "
+				"%.1fx the last good snapshot's %.0f (a /%.1f worth); more than "
+				"%.0fx is refused (--force accepts it)",
+				neu->provider, b.v4, worth(b.v4, 32), a.v4 > 0 ? b.v4 / a.v4 : 0.0,
+				a.v4, worth(a.v4, 32), RANGES_MAX_GROWTH);
+	if (b.v6 > RANGES_MAX_GROWTH * a.v6 &&
+	    b.v6 - a.v6 > ldexp(1.0, 64 - RANGES_GROWTH_FREE_V6_LEN))
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"%s: the new file claims %.4g IPv6 /64s (a /%.1f worth), %.1fx "
+				"the last good snapshot's %.4g (a /%.1f worth); more than %.0fx is "
+				"refused (--force accepts it)",
+				neu->provider, b.v6, worth(b.v6, 64), a.v6 > 0 ? b.v6 / a.v6 : 0.0,
+				a.v6, worth(a.v6, 64), RANGES_MAX_GROWTH);
 	return R_OK;
 }
 
