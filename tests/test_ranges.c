@@ -305,6 +305,86 @@ START_TEST(huge_input_is_refused_not_truncated)
 }
 END_TEST
 
+/* The parsed-ranges cache: a truncated or corrupt file is parsed again, never trusted. */
+START_TEST(corrupt_parsed_cache_is_rebuilt_not_trusted)
+{
+	char *cache = tu_tmpdir(), path[4200];
+	struct range_set s;
+	struct rerr err;
+	size_t len, good_len;
+
+	const char *was = getenv("RESIDENCY_CACHE");
+	char *saved = was ? strdup(was) : NULL;
+	setenv("RESIDENCY_CACHE", cache, 1);
+	snprintf(path, sizeof(path), "%s/parsed/cloudflare.bin", cache);
+	range_set_init(&s, "cloudflare");
+	ck_assert_int_eq(ranges_load_bundled("cloudflare", &s, &err), R_OK);
+	range_set_free(&s);
+	char *good = tu_slurp(path, &good_len);
+	ck_assert_ptr_nonnull(good);
+	size_t head = good_len - 22 * sizeof(struct range_entry);
+	/* Each corruption: the load still gives the bundled file's 22 records, with
+	 * 173.245.48.0/20 first, and the cache is written again whole. */
+	for (int k = 0; k < 6; k++) {
+		char *bad = malloc(good_len);
+		size_t bad_len = good_len;
+		struct range_entry *e0 = (struct range_entry *)(bad + head), tmp;
+		memcpy(bad, good, good_len);
+		memcpy(&tmp, e0, sizeof(tmp));
+		switch (k) {
+		case 0: /* cut short */
+			bad_len = good_len - 10;
+			break;
+		case 1: /* a prefix length out of bounds */
+			tmp.prefix.len = 99;
+			break;
+		case 2: /* a string without its end */
+			memset(tmp.region, 'A', sizeof(tmp.region));
+			break;
+		case 3: /* an unknown address family */
+			tmp.prefix.addr.family = 5;
+			break;
+		case 4: /* host bits below the length */
+			tmp.prefix.addr.b[3] = 1;
+			break;
+		case 5: /* legal records, but the whole internet in two halves */
+			tmp.prefix.len = 1;
+			memset(tmp.prefix.addr.b, 0, 16);
+			memcpy(e0 + 1, &tmp, sizeof(tmp));
+			tmp.prefix.addr.b[0] = 128;
+			break;
+		}
+		memcpy(e0, &tmp, sizeof(tmp));
+		ck_assert_int_eq(tu_write(path, bad, bad_len), 0);
+		free(bad);
+		range_set_init(&s, "cloudflare");
+		ck_assert_int_eq(ranges_load_bundled("cloudflare", &s, &err), R_OK);
+		ck_assert_uint_eq(s.n, 22);
+		char text[64];
+		ck_assert_str_eq(prefix_format(&s.v[0].prefix, text, sizeof(text)),
+				 "173.245.48.0/20");
+		ck_assert_str_eq(s.v[0].region, "");
+		range_set_free(&s);
+		char *again = tu_slurp(path, &len);
+		ck_assert_msg(again && len == good_len && memcmp(again, good, len) == 0,
+			      "case %d: the cache was not written again", k);
+		free(again);
+	}
+	/* The good cache is used as it is. */
+	range_set_init(&s, "cloudflare");
+	ck_assert_int_eq(ranges_load_bundled("cloudflare", &s, &err), R_OK);
+	ck_assert_uint_eq(s.n, 22);
+	range_set_free(&s);
+	free(good);
+	if (saved)
+		setenv("RESIDENCY_CACHE", saved, 1);
+	else
+		unsetenv("RESIDENCY_CACHE");
+	free(saved);
+	free(cache);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("ranges");
@@ -319,6 +399,7 @@ int main(void)
 	tcase_add_test(tc, space_merges_overlaps_and_duplicates_are_dropped);
 	tcase_add_test(tc, growth_against_the_last_good_snapshot);
 	tcase_add_test(tc, geofeed_bad_rows_are_skipped_and_counted);
+	tcase_add_test(tc, corrupt_parsed_cache_is_rebuilt_not_trusted);
 	suite_add_tcase(su, tc);
 	return tu_run_suite(su);
 }
