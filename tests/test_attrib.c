@@ -674,6 +674,30 @@ START_TEST(cli_lookup_json_and_errors)
 	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "aws-bad-prefix.json: prefixes[0]"));
 	free(err);
+	/* Issue 13, item 7: a geofeed row with the country "None" is skipped with a
+	 * warning naming file and line; its prefix is still DigitalOcean's, and the
+	 * country comes from the next source, GeoIP. */
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' lookup --format json --ranges digitalocean=%s 129.212.160.1", tu_bin(),
+		 tu_path("tests/fixtures/ranges/digitalocean-none-rows.csv"));
+	ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
+	ck_assert_msg(strstr(err, "digitalocean-none-rows.csv:255: country \"None\"") != NULL, "%s",
+		      err);
+	json_error_t je2;
+	json_t *o2 = json_loads(out, JSON_DISABLE_EOF_CHECK, &je2);
+	ck_assert_ptr_nonnull(o2);
+	ck_assert_str_eq(json_string_value(json_object_get(o2, "provider")), "digitalocean");
+	ck_assert_str_eq(json_string_value(json_object_get(o2, "source")), "geoip");
+	ck_assert_str_ne(json_string_value(json_object_get(o2, "country")), "");
+	json_decref(o2);
+	free(out);
+	free(err);
+	/* Over 1% bad rows: the feed is refused, naming the count. */
+	snprintf(cmd, sizeof(cmd), "'%s' lookup --ranges digitalocean=%s 129.212.160.1", tu_bin(),
+		 tu_path("tests/fixtures/ranges/bad/digitalocean-too-many-none.csv"));
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "4 of 300 rows are invalid"));
+	free(err);
 }
 END_TEST
 

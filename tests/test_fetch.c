@@ -172,6 +172,65 @@ START_TEST(bad_new_files_keep_the_last_good_snapshot)
 }
 END_TEST
 
+/* Issue 13, items 4 and 7, through the snapshot cache (file:// sources). */
+START_TEST(claimed_space_and_invalid_rows_in_refreshes)
+{
+	char *cache = tu_tmpdir(), path[4200], src[4300];
+	struct refresh_result res;
+	struct rerr err;
+	const char *u[1] = {src};
+
+	snprintf(path, sizeof(path), "%s/feed.txt", cache);
+	snprintf(src, sizeof(src), "file://%s", path);
+	ck_assert_int_eq(tu_write(path, "10.0.0.0/16\n", 12), 0);
+	ck_assert_int_eq(snapshot_refresh(cache, "akamai", u, 1, &quick, false, &res, &err), R_OK);
+	ck_assert(res.changed);
+	/* Four times the space of the last good one: refused, the last good kept. */
+	ck_assert_int_eq(tu_write(path, "10.0.0.0/16\n10.2.0.0/15\n", 24), 0);
+	ck_assert_int_eq(snapshot_refresh(cache, "akamai", u, 1, &quick, false, &res, &err),
+			 R_EINPUT);
+	ck_assert(res.kept_last_good);
+	ck_assert_uint_eq(res.meta.count, 1);
+	ck_assert_msg(strstr(err.msg, "keeping the last good snapshot of akamai") &&
+			  strstr(err.msg, "akamai: the new file claims 196608 IPv4 addresses") &&
+			  strstr(err.msg, "3.0x the last good snapshot's 65536"),
+		      "%s", err.msg);
+	/* The whole internet in two halves: refused whatever --force says. */
+	ck_assert_int_eq(tu_write(path, "0.0.0.0/1\n128.0.0.0/1\n", 22), 0);
+	ck_assert_int_eq(snapshot_refresh(cache, "akamai", u, 1, &quick, true, &res, &err),
+			 R_EINPUT);
+	ck_assert(res.kept_last_good);
+	ck_assert_ptr_nonnull(strstr(err.msg, "akamai claims 4294967296 IPv4 addresses"));
+	/* One record repeated: refused. */
+	ck_assert_int_eq(tu_write(path, "10.0.0.0/16\n10.0.0.0/16\n", 24), 0);
+	ck_assert_int_eq(snapshot_refresh(cache, "akamai", u, 1, &quick, false, &res, &err),
+			 R_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "all 2 records of akamai are copies of one"));
+	/* --force accepts the growth; copies are not counted. */
+	ck_assert_int_eq(tu_write(path, "10.0.0.0/16\n10.2.0.0/15\n10.2.0.0/15\n", 36), 0);
+	ck_assert_int_eq(snapshot_refresh(cache, "akamai", u, 1, &quick, true, &res, &err), R_OK);
+	ck_assert(res.changed);
+	ck_assert_uint_eq(res.meta.count, 2);
+	struct snapshot_meta m;
+	struct range_set set;
+	ck_assert_int_eq(snapshot_load(cache, "akamai", &m, &set, &err), R_OK);
+	ck_assert_uint_eq(m.count, 2);
+	ck_assert_uint_eq(set.n, 2);
+	range_set_free(&set);
+
+	/* DigitalOcean's "None" rows: the feed is accepted, the count kept in meta.json. */
+	snprintf(src, sizeof(src), "file://%s",
+		 tu_path("tests/fixtures/ranges/digitalocean-none-rows.csv"));
+	ck_assert_int_eq(snapshot_refresh(cache, "digitalocean", u, 1, &quick, false, &res, &err),
+			 R_OK);
+	ck_assert_uint_eq(res.meta.count, 300);
+	ck_assert_uint_eq(res.meta.invalid, 3);
+	ck_assert_int_eq(snapshot_load(cache, "digitalocean", &m, NULL, &err), R_OK);
+	ck_assert_uint_eq(m.invalid, 3);
+	free(cache);
+}
+END_TEST
+
 START_TEST(cli_fetch_stale_list_db_and_diff)
 {
 	char *cache = tu_tmpdir(), *db = tu_createdb(), cmd[8192], *out = NULL, *err = NULL;
@@ -218,6 +277,30 @@ START_TEST(cli_fetch_stale_list_db_and_diff)
 	ck_assert_int_eq(tu_run(cmd, NULL, &err), 2);
 	ck_assert_ptr_nonnull(strstr(err, "keeping the last good snapshot"));
 	free(err);
+	/* A geofeed with DigitalOcean's "None" rows: warned about by line, accepted, and
+	 * the count in the cache's list and in PostgreSQL (migration 009). */
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' ranges fetch --cache '%s' --db '%s' --ranges 'digitalocean=file://%s'",
+		 tu_bin(), cache, db, tu_path("tests/fixtures/ranges/digitalocean-none-rows.csv"));
+	ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "digitalocean: new snapshot, 300 prefixes"));
+	ck_assert_ptr_nonnull(strstr(out, "3 invalid rows skipped"));
+	ck_assert_ptr_nonnull(strstr(err, "digitalocean-none-rows.csv:255: country \"None\" is not "
+					  "an ISO 3166-1 alpha-2 code; row skipped"));
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -At -d '%s' -c \"SELECT prefix_count, invalid_rows FROM range_snapshots "
+		 "WHERE provider = 'digitalocean'\"",
+		 db);
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	ck_assert_str_eq(out, "300|3\n");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "'%s' ranges list --cache '%s' --db '%s'", tu_bin(), cache, db);
+	tu_run(cmd, &out, NULL);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_msg(strstr(out, "INVALID") && strstr(out, "     300       3 "), "%s", out);
+	free(out);
 	free(cache);
 	free(db);
 }
@@ -264,6 +347,7 @@ int main(void)
 	tcase_add_test(tc, server_errors_are_retried_with_backoff);
 	tcase_add_test(tc, slow_body_hits_the_timeout_and_big_body_the_cap);
 	tcase_add_test(tc, bad_new_files_keep_the_last_good_snapshot);
+	tcase_add_test(tc, claimed_space_and_invalid_rows_in_refreshes);
 	tcase_add_test(tc, cli_fetch_stale_list_db_and_diff);
 	tcase_add_test(tc, diff_of_the_two_bundled_aws_snapshots);
 	suite_add_tcase(s, tc);

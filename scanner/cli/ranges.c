@@ -32,8 +32,13 @@ static void usage(FILE *f)
 	    "fetch  refreshes each provider's snapshot from its official URL (or --ranges P=URL,\n"
 	    "       repeatable; https://, http:// or file://) with conditional requests; a 304\n"
 	    "       changes nothing. A new file is accepted only if it parses, has prefixes, no\n"
-	    "       default route, and did not shrink by more than 30%% (--force accepts a\n"
-	    "       shrink); otherwise the last good snapshot stays in use and that is said.\n"
+	    "       default route, is not one record repeated, claims no more than a /4 of\n"
+	    "       IPv4 or a /16 of IPv6 (overlaps merged), did not shrink by more than 30%%\n"
+	    "       and claims at most twice the space of the last good snapshot (--force\n"
+	    "       accepts a shrink or a growth); otherwise the last good snapshot stays in\n"
+	    "       use and that is said. A geofeed row that is invalid (a country such as\n"
+	    "       \"None\", a broken prefix) is skipped with a warning and counted; more than\n"
+	    "       1%% of them refuses the file.\n"
 	    "       With --db the snapshot and its prefixes are stored in PostgreSQL.\n"
 	    "list   the cached snapshots: age, prefixes, SHA-256, the provider's own version,\n"
 	    "       and the regions no region table maps (they fall back to GeoIP).\n"
@@ -119,8 +124,11 @@ static int do_fetch(struct ropts *o)
 			if (!res.kept_last_good)
 				continue;
 		} else if (res.changed) {
-			printf("%s: new snapshot, %zu prefixes, sha256 %s (%s)\n", p->name,
+			printf("%s: new snapshot, %zu prefixes, sha256 %s (%s)", p->name,
 			       res.meta.count, res.meta.sha256, res.meta.version);
+			if (res.meta.invalid)
+				printf(", %zu invalid rows skipped", res.meta.invalid);
+			printf("\n");
 		} else {
 			printf("%s: unchanged (the source answered 304 Not Modified)\n", p->name);
 		}
@@ -163,8 +171,8 @@ static int do_list(struct ropts *o)
 		rerr_log(&err);
 		return EXIT_INCOMPLETE;
 	}
-	printf("%-13s %-10s %8s %-16s %s\n", "PROVIDER", "CHECKED", "PREFIXES", "SHA-256",
-	       "VERSION / UNMAPPED REGIONS");
+	printf("%-13s %-10s %8s %7s %-16s %s\n", "PROVIDER", "CHECKED", "PREFIXES", "INVALID",
+	       "SHA-256", "VERSION / UNMAPPED REGIONS");
 	for (const struct range_provider *p = range_providers; p->name; p++) {
 		struct snapshot_meta m;
 		struct range_set set;
@@ -194,8 +202,8 @@ static int do_list(struct ropts *o)
 			    strlen(unmapped) + strlen(needle) + 4 < sizeof(unmapped))
 				strncat(unmapped, needle, sizeof(unmapped) - strlen(unmapped) - 1);
 		}
-		printf("%-13s %-10s %8zu %.16s %s%s%s\n", p->name, age, m.count, m.sha256,
-		       m.version, unmapped[0] ? "; unmapped:" : "", unmapped);
+		printf("%-13s %-10s %8zu %7zu %.16s %s%s%s\n", p->name, age, m.count, m.invalid,
+		       m.sha256, m.version, unmapped[0] ? "; unmapped:" : "", unmapped);
 		range_set_free(&set);
 	}
 	if (!any)

@@ -18,6 +18,23 @@ const char *ranges_json_str(json_t *obj, const char *key, bool required, const c
 json_t *ranges_json_array(json_t *obj, const char *key, const char *source, const char *record,
 			  struct rerr *err, enum rstatus *rc);
 
+/*
+ * The parsed-ranges cache (ranges_load_bundled keeps each provider's parsed
+ * bundled files in the cache folder). ranges_parsed_parse checks an image of one
+ * such file: header, every count against the size and RANGES_MAX_RECORDS, every
+ * string ended within its field, every prefix of a known family, a legal length
+ * and no host bits, every flag 0 or 1. key NULL skips the key comparison (the
+ * fuzz target). On PARSED_OK out's entries are replaced (its old ones freed);
+ * otherwise out is untouched and *why says what was wrong.
+ */
+enum parsed_status {
+	PARSED_OK,
+	PARSED_STALE,	/* absent, unreadable, or made from other files or code: parse again */
+	PARSED_CORRUPT, /* out of bounds: parse again, with a warning */
+};
+enum parsed_status ranges_parsed_parse(const void *data, size_t len, const char *key,
+				       struct range_set *out, const char **why);
+
 enum rstatus ranges_parse_aws(const char *, size_t, const char *, struct range_set *,
 			      struct rerr *);
 enum rstatus ranges_parse_gcp(const char *, size_t, const char *, struct range_set *,

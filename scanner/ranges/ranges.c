@@ -4,12 +4,15 @@
  */
 #include "ranges/internal.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/paths.h"
 #include "report/digest.h"
 
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <stddef.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,10 +270,158 @@ enum rstatus ranges_parse(const char *provider, const char *data, size_t len,
 	return rerr_set(err, R_EINTERNAL, source_name, 0, "no parser for format %s", p->format);
 }
 
-enum rstatus ranges_sanity(const struct range_set *s, const char *source_name, struct rerr *err)
+struct span {
+	uint64_t lo, hi; /* inclusive */
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo ? 1 : 0;
+}
+
+/* The first 64 bits of an address (IPv4: its 32 bits), as a number. */
+static uint64_t addr_top(const struct addr *a)
+{
+	uint64_t v = 0;
+	int nb = a->family == 4 ? 4 : 8;
+
+	for (int i = 0; i < nb; i++)
+		v = v << 8 | a->b[i];
+	return v;
+}
+
+/* Sum of the union of the spans (sorted here). */
+static double spans_total(struct span *v, size_t n)
+{
+	double total = 0;
+	size_t i = 0;
+
+	qsort(v, n, sizeof(*v), span_cmp);
+	while (i < n) {
+		uint64_t lo = v[i].lo, hi = v[i].hi;
+		for (i++; i < n && (hi == UINT64_MAX || v[i].lo <= hi + 1); i++)
+			if (v[i].hi > hi)
+				hi = v[i].hi;
+		total += (double)(hi - lo) + 1.0;
+	}
+	return total;
+}
+
+void ranges_space(const struct range_set *s, struct ranges_space *out)
+{
+	struct span *v4 = malloc((s->n ? s->n : 1) * sizeof(*v4));
+	struct span *v6 = malloc((s->n ? s->n : 1) * sizeof(*v6));
+	size_t n4 = 0, n6 = 0;
+
+	out->v4 = out->v6 = 0;
+	if (v4 == NULL || v6 == NULL) {
+		/* Cannot measure: say "everything", so a check refuses rather than passes. */
+		out->v4 = 4294967296.0;
+		out->v6 = 18446744073709551616.0;
+		goto out;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct prefix *p = &s->v[i].prefix;
+		uint64_t lo = addr_top(&p->addr);
+		if (p->addr.family == 4) {
+			unsigned host = 32u - (p->len > 32 ? 32u : p->len);
+			v4[n4].lo = lo;
+			v4[n4++].hi = lo + ((host == 32 ? 0x100000000ull : 1ull << host) - 1);
+		} else {
+			unsigned host = p->len >= 64 ? 0u : 64u - p->len;
+			v6[n6].lo = lo;
+			v6[n6++].hi = host == 64 ? UINT64_MAX : lo + ((1ull << host) - 1);
+		}
+	}
+	out->v4 = spans_total(v4, n4);
+	out->v6 = spans_total(v6, n6);
+out:
+	free(v4);
+	free(v6);
+}
+
+/* "a /5.1 worth": the prefix length a block of that size would have. */
+static double worth(double size, int bits)
+{
+	return size > 0 ? (double)bits - log2(size) : (double)bits;
+}
+
+static int entry_cmp(const struct range_entry *a, const struct range_entry *b)
+{
+	int c;
+
+	if (a->prefix.addr.family != b->prefix.addr.family)
+		return a->prefix.addr.family < b->prefix.addr.family ? -1 : 1;
+	if ((c = memcmp(a->prefix.addr.b, b->prefix.addr.b, 16)) != 0)
+		return c;
+	if (a->prefix.len != b->prefix.len)
+		return a->prefix.len < b->prefix.len ? -1 : 1;
+	if (a->global != b->global)
+		return a->global ? 1 : -1;
+	if ((c = strcmp(a->region, b->region)) != 0 ||
+	    (c = strcmp(a->border_group, b->border_group)) != 0 ||
+	    (c = strcmp(a->service, b->service)) != 0 || (c = strcmp(a->country, b->country)) != 0)
+		return c;
+	return 0;
+}
+
+/* Pointers into one array: equal records sort together, earliest first. */
+static int ptr_cmp(const void *a, const void *b)
+{
+	const struct range_entry *x = *(const struct range_entry *const *)a,
+				 *y = *(const struct range_entry *const *)b;
+	int c = entry_cmp(x, y);
+	return c ? c : x < y ? -1 : x > y ? 1 : 0;
+}
+
+size_t ranges_dedupe(struct range_set *s)
+{
+	const struct range_entry **ix;
+	size_t dropped = 0, k = 0;
+	bool *drop;
+
+	if (s->n < 2)
+		return 0;
+	ix = malloc(s->n * sizeof(*ix));
+	drop = calloc(s->n, sizeof(*drop));
+	if (ix == NULL || drop == NULL) {
+		free(ix);
+		free(drop);
+		return 0; /* copies are harmless to lookups; only the count is off */
+	}
+	for (size_t i = 0; i < s->n; i++)
+		ix[i] = &s->v[i];
+	qsort(ix, s->n, sizeof(*ix), ptr_cmp);
+	for (size_t i = 1; i < s->n; i++)
+		if (entry_cmp(ix[i - 1], ix[i]) == 0)
+			drop[ix[i] - s->v] = true;
+	for (size_t i = 0; i < s->n; i++) {
+		if (drop[i]) {
+			dropped++;
+			if (s->v[i].prefix.addr.family == 4)
+				s->nv4--;
+			else
+				s->nv6--;
+			continue;
+		}
+		if (k != i)
+			s->v[k] = s->v[i];
+		k++;
+	}
+	s->n = k;
+	s->duplicates += dropped;
+	free(ix);
+	free(drop);
+	return dropped;
+}
+
+enum rstatus ranges_sanity(struct range_set *s, const char *source_name, struct rerr *err)
 {
 	char text[64];
+	struct ranges_space sp;
 
+	ranges_dedupe(s);
 	if (s->n == 0)
 		return rerr_set(err, R_EINPUT, source_name, 0,
 				"no prefixes at all: refusing an empty %s snapshot", s->provider);
@@ -282,6 +433,53 @@ enum rstatus ranges_sanity(const struct range_set *s, const char *source_name, s
 			    "whole internet is broken",
 			    i, prefix_format(&s->v[i].prefix, text, sizeof(text)));
 	}
+	if (s->n == 1 && s->duplicates > 0)
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"all %zu records of %s are copies of one (%s): refusing a feed "
+				"that repeats one record",
+				s->duplicates + 1, s->provider,
+				prefix_format(&s->v[0].prefix, text, sizeof(text)));
+	ranges_space(s, &sp);
+	if (sp.v4 > ldexp(1.0, 32 - RANGES_MAX_V4_SPACE_LEN))
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"%s claims %.0f IPv4 addresses (a /%.1f worth, %.1f%% of IPv4), "
+				"over the ceiling of a /%d worth: refusing a range file that "
+				"claims that much of the internet",
+				s->provider, sp.v4, worth(sp.v4, 32),
+				100.0 * sp.v4 / ldexp(1.0, 32), RANGES_MAX_V4_SPACE_LEN);
+	if (sp.v6 > ldexp(1.0, 64 - RANGES_MAX_V6_SPACE_LEN))
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"%s claims %.4g IPv6 /64s (a /%.1f worth, %.2g%% of IPv6), over "
+				"the ceiling of a /%d worth: refusing a range file that claims "
+				"that much of the internet",
+				s->provider, sp.v6, worth(sp.v6, 64),
+				100.0 * sp.v6 / ldexp(1.0, 64), RANGES_MAX_V6_SPACE_LEN);
+	return R_OK;
+}
+
+enum rstatus ranges_growth(const struct range_set *old, const struct range_set *neu,
+			   const char *source_name, struct rerr *err)
+{
+	struct ranges_space a, b;
+
+	ranges_space(old, &a);
+	ranges_space(neu, &b);
+	if (b.v4 > RANGES_MAX_GROWTH * a.v4 &&
+	    b.v4 - a.v4 > ldexp(1.0, 32 - RANGES_GROWTH_FREE_V4_LEN))
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"%s: the new file claims %.0f IPv4 addresses (a /%.1f worth), "
+				"%.1fx the last good snapshot's %.0f (a /%.1f worth); more than "
+				"%.0fx is refused (--force accepts it)",
+				neu->provider, b.v4, worth(b.v4, 32), a.v4 > 0 ? b.v4 / a.v4 : 0.0,
+				a.v4, worth(a.v4, 32), RANGES_MAX_GROWTH);
+	if (b.v6 > RANGES_MAX_GROWTH * a.v6 &&
+	    b.v6 - a.v6 > ldexp(1.0, 64 - RANGES_GROWTH_FREE_V6_LEN))
+		return rerr_set(err, R_EINPUT, source_name, 0,
+				"%s: the new file claims %.4g IPv6 /64s (a /%.1f worth), %.1fx "
+				"the last good snapshot's %.4g (a /%.1f worth); more than %.0fx is "
+				"refused (--force accepts it)",
+				neu->provider, b.v6, worth(b.v6, 64), a.v6 > 0 ? b.v6 / a.v6 : 0.0,
+				a.v6, worth(a.v6, 64), RANGES_MAX_GROWTH);
 	return R_OK;
 }
 
@@ -304,18 +502,25 @@ enum rstatus ranges_load_file(const char *provider, const char *path, struct ran
  * The parsed form of the bundled files is kept in the cache folder, keyed by the
  * files' names, sizes and modification times and the layout of struct range_entry: parsing 8.5 MB
  * of JSON on every run cost more than everything else `residency lookup` does.
- * A missing, unreadable or mismatched cache is simply parsed again.
+ * A missing or mismatched cache is simply parsed again; a corrupt one (any
+ * length, count, string or prefix out of bounds) is parsed again with a warning.
+ * The file is the header below, then exactly n struct range_entry.
  */
-#define PARSED_MAGIC "residency-parsed-ranges-v1"
+#define PARSED_MAGIC "residency-parsed-ranges-v2"
 
 struct parsed_header {
 	char magic[32];
 	char key[65];
 	uint32_t entry_size;
 	uint64_t n, nv4, nv6;
+	uint64_t duplicates, invalid, rows;
 	uint32_t kind;
 	char version[128];
 };
+
+/* The largest file a valid cache can be: over it is corrupt, and never read whole. */
+#define PARSED_MAX_BYTES                                                                           \
+	(sizeof(struct parsed_header) + (size_t)RANGES_MAX_RECORDS * sizeof(struct range_entry))
 
 static void parsed_path(const char *provider, char *buf, size_t len)
 {
@@ -332,35 +537,143 @@ static void parsed_path(const char *provider, char *buf, size_t len)
 	snprintf(buf, len, "%s/parsed/%s.bin", cache, provider);
 }
 
-static bool parsed_read(const char *path, const char *key, struct range_set *out)
+static bool terminated(const char *s, size_t size)
 {
-	FILE *f = fopen(path, "rb");
-	struct parsed_header h;
-	bool ok = false;
+	return memchr(s, '\0', size) != NULL;
+}
 
-	if (f == NULL)
-		return false;
-	if (fread(&h, sizeof(h), 1, f) == 1 &&
-	    memcmp(h.magic, PARSED_MAGIC, sizeof(PARSED_MAGIC)) == 0 &&
-	    memcmp(h.key, key, 65) == 0 && h.entry_size == sizeof(struct range_entry) && h.n > 0 &&
-	    h.n <= RANGES_MAX_RECORDS && h.nv4 + h.nv6 == h.n) {
-		struct range_entry *v = malloc(h.n * sizeof(*v));
-		if (v && fread(v, sizeof(*v), h.n, f) == h.n) {
-			free(out->v);
-			out->v = v;
-			out->n = out->cap = h.n;
-			out->nv4 = h.nv4;
-			out->nv6 = h.nv6;
-			out->kind = h.kind == RANGE_GEOFEED ? RANGE_GEOFEED : RANGE_PROVIDER;
-			memcpy(out->version, h.version, sizeof(out->version));
-			out->version[sizeof(out->version) - 1] = '\0';
-			ok = true;
-		} else {
-			free(v);
-		}
+/* One entry's raw bytes: every field within its legal bounds. */
+static bool parsed_entry_ok(const unsigned char *raw, struct range_entry *e, const char **why)
+{
+	const size_t off_global = offsetof(struct range_entry, global);
+	const size_t off_mapped = offsetof(struct range_entry, prefix) +
+				  offsetof(struct prefix, addr) + offsetof(struct addr, mapped);
+
+	/* A bool holding anything but 0 or 1 may not even be read. */
+	if (raw[off_global] > 1 || raw[off_mapped] > 1)
+		return *why = "a flag that is neither true nor false", false;
+	memcpy(e, raw, sizeof(*e));
+	const struct prefix *p = &e->prefix;
+	unsigned max = p->addr.family == 4 ? 32 : 128, bytes = p->addr.family == 4 ? 4 : 16;
+	if (p->addr.family != 4 && p->addr.family != 6)
+		return *why = "an address family that is neither 4 nor 6", false;
+	if (p->len == 0 || p->len > max)
+		return *why = "a prefix length out of bounds", false;
+	if (p->addr.mapped && p->addr.family != 4)
+		return *why = "an IPv6 prefix marked IPv4-mapped", false;
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned keep = i >= bytes		? 0
+				: p->len >= (i + 1) * 8 ? 8
+				: p->len > i * 8	? p->len - i * 8
+							: 0;
+		uint8_t mask = (uint8_t)(keep == 0 ? 0 : 0xff << (8 - keep));
+		if (p->addr.b[i] & (uint8_t)~mask)
+			return *why = "host bits set below a prefix length", false;
 	}
-	fclose(f);
-	return ok;
+	if (!terminated(e->region, sizeof(e->region)) ||
+	    !terminated(e->border_group, sizeof(e->border_group)) ||
+	    !terminated(e->service, sizeof(e->service)) ||
+	    !terminated(e->country, sizeof(e->country)))
+		return *why = "a string not ended within its field", false;
+	if (e->country[0] && (strlen(e->country) != 2 || !isupper((unsigned char)e->country[0]) ||
+			      !isupper((unsigned char)e->country[1])))
+		return *why = "a country that is not two capital letters", false;
+	return true;
+}
+
+enum parsed_status ranges_parsed_parse(const void *data, size_t len, const char *key,
+				       struct range_set *out, const char **why)
+{
+	const unsigned char *d = data;
+	struct parsed_header h;
+	struct range_entry *v;
+	size_t nv4 = 0, nv6 = 0;
+
+	*why = "";
+	if (len < sizeof(h))
+		return *why = "shorter than its header", PARSED_CORRUPT;
+	memcpy(&h, d, sizeof(h));
+	if (memcmp(h.magic, PARSED_MAGIC, sizeof(PARSED_MAGIC)) != 0)
+		return *why = "not a parsed-ranges cache of this version", PARSED_STALE;
+	if (!terminated(h.key, sizeof(h.key)))
+		return *why = "a key not ended within its field", PARSED_CORRUPT;
+	if (key && memcmp(h.key, key, sizeof(h.key)) != 0)
+		return *why = "made from other files", PARSED_STALE;
+	if (h.entry_size != sizeof(struct range_entry))
+		return *why = "made with another record layout", PARSED_STALE;
+	if (h.n == 0 || h.n > RANGES_MAX_RECORDS || h.nv4 > h.n || h.nv6 > h.n ||
+	    h.nv4 + h.nv6 != h.n)
+		return *why = "record counts out of bounds", PARSED_CORRUPT;
+	if (h.duplicates > RANGES_MAX_RECORDS || h.rows > RANGES_MAX_RECORDS || h.invalid > h.rows)
+		return *why = "row counts out of bounds", PARSED_CORRUPT;
+	if (h.kind != RANGE_PROVIDER && h.kind != RANGE_GEOFEED)
+		return *why = "an unknown kind", PARSED_CORRUPT;
+	if (!terminated(h.version, sizeof(h.version)))
+		return *why = "a version not ended within its field", PARSED_CORRUPT;
+	if (len != sizeof(h) + (size_t)h.n * sizeof(struct range_entry))
+		return *why = "its size does not match its record count", PARSED_CORRUPT;
+	if ((v = malloc((size_t)h.n * sizeof(*v))) == NULL)
+		return *why = "out of memory", PARSED_STALE;
+	for (size_t i = 0; i < h.n; i++) {
+		if (!parsed_entry_ok(d + sizeof(h) + i * sizeof(*v), &v[i], why)) {
+			free(v);
+			return PARSED_CORRUPT;
+		}
+		if (v[i].prefix.addr.family == 4)
+			nv4++;
+		else
+			nv6++;
+	}
+	if (nv4 != h.nv4 || nv6 != h.nv6) {
+		free(v);
+		return *why = "family counts that do not match its records", PARSED_CORRUPT;
+	}
+	/* Legal records can still make a table no source would pass: the same sanity. */
+	struct range_set t;
+	struct rerr err;
+	range_set_init(&t, out->provider);
+	t.v = v;
+	t.n = t.cap = h.n;
+	t.nv4 = nv4;
+	t.nv6 = nv6;
+	if (ranges_sanity(&t, "cache", &err) != R_OK || t.duplicates != 0) {
+		free(v);
+		return *why = "records that fail the sanity checks of a range file", PARSED_CORRUPT;
+	}
+	free(out->v);
+	out->v = v;
+	out->n = out->cap = h.n;
+	out->nv4 = h.nv4;
+	out->nv6 = h.nv6;
+	out->duplicates = h.duplicates;
+	out->invalid = h.invalid;
+	out->rows = h.rows;
+	out->kind = h.kind == RANGE_GEOFEED ? RANGE_GEOFEED : RANGE_PROVIDER;
+	memcpy(out->version, h.version, sizeof(out->version));
+	return PARSED_OK;
+}
+
+static enum parsed_status parsed_read(const char *path, const char *key, struct range_set *out,
+				      const char **why)
+{
+	struct buf b;
+	struct rerr err;
+	struct stat sb;
+	enum parsed_status st;
+
+	*why = "";
+	if (stat(path, &sb) != 0)
+		return PARSED_STALE; /* absent: nothing to say */
+	if ((size_t)sb.st_size > PARSED_MAX_BYTES)
+		return *why = "larger than any cache can be", PARSED_CORRUPT;
+	buf_init(&b, PARSED_MAX_BYTES);
+	if (buf_read_file(&b, path, &err) != R_OK) {
+		buf_free(&b);
+		return *why = "unreadable", PARSED_STALE;
+	}
+	st = ranges_parsed_parse(b.data, b.len, key, out, why);
+	buf_free(&b);
+	return st;
 }
 
 static void parsed_write(const char *path, const char *key, const struct range_set *s)
@@ -378,6 +691,9 @@ static void parsed_write(const char *path, const char *key, const struct range_s
 	h.n = s->n;
 	h.nv4 = s->nv4;
 	h.nv6 = s->nv6;
+	h.duplicates = s->duplicates;
+	h.invalid = s->invalid;
+	h.rows = s->rows;
 	h.kind = (uint32_t)s->kind;
 	memcpy(h.version, s->version, sizeof(h.version));
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
@@ -421,8 +737,16 @@ enum rstatus ranges_load_bundled(const char *provider, struct range_set *out, st
 		digest_final(dg, md);
 		digest_hex(md, key);
 		parsed_path(provider, cache, sizeof(cache));
-		if (out->n == 0 && parsed_read(cache, key, out))
-			goto done;
+		if (out->n == 0) {
+			const char *why;
+			enum parsed_status st = parsed_read(cache, key, out, &why);
+			if (st == PARSED_OK)
+				goto done;
+			if (st == PARSED_CORRUPT)
+				log_warnx("%s: corrupt parsed-ranges cache (%s): ignored, parsing "
+					  "the bundled files again",
+					  cache, why);
+		}
 	}
 	for (int i = 0; i < 3 && p->files[i] && rc == R_OK; i++) {
 		snprintf(rel, sizeof(rel), "data/ranges/%s", p->files[i]);

@@ -70,6 +70,7 @@ enum rstatus snapshot_load(const char *cache, const char *provider, struct snaps
 	snprintf(meta->version, sizeof(meta->version), "%s",
 		 json_string_value(json_object_get(root, "version")) ?: "");
 	meta->count = (size_t)json_integer_value(json_object_get(root, "count"));
+	meta->invalid = (size_t)json_integer_value(json_object_get(root, "invalid"));
 	json_array_foreach(files, i, f)
 	{
 		if (i >= SNAPSHOT_MAX_FILES)
@@ -92,6 +93,7 @@ enum rstatus snapshot_load(const char *cache, const char *provider, struct snaps
 		if ((rc = ranges_load_file(provider, path, set, err)) != R_OK)
 			return rc;
 	}
+	ranges_dedupe(set); /* as when it was accepted: count is the deduped count */
 	return R_OK;
 }
 
@@ -126,6 +128,7 @@ static enum rstatus save_meta(const char *cache, const struct snapshot_meta *m, 
 	json_object_set_new(root, "sha256", json_string(m->sha256));
 	json_object_set_new(root, "version", json_string(m->version));
 	json_object_set_new(root, "count", json_integer((json_int_t)m->count));
+	json_object_set_new(root, "invalid", json_integer((json_int_t)m->invalid));
 	json_object_set_new(root, "files", files);
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
@@ -260,6 +263,15 @@ enum rstatus snapshot_refresh(const char *cache, const char *provider, const cha
 			      "snapshot's %zu (more than %.0f%% is refused; --force accepts it)",
 			      set.n, 100.0 * (1.0 - (double)set.n / (double)old.count), old.count,
 			      100.0 * SNAPSHOT_MAX_SHRINK);
+	if (rc == R_OK && have_old && !force) {
+		/* Growth of the claimed space, against the last good snapshot's. */
+		struct range_set oldset;
+		struct snapshot_meta om;
+		range_set_init(&oldset, provider);
+		if (snapshot_load(cache, provider, &om, &oldset, &ignore) == R_OK)
+			rc = ranges_growth(&oldset, &set, urls[0], err);
+		range_set_free(&oldset);
+	}
 	if (rc != R_OK) {
 		rc = keep(cache, provider, res, rc, err);
 		goto out;
@@ -269,6 +281,7 @@ enum rstatus snapshot_refresh(const char *cache, const char *provider, const cha
 		bodies[i] = &fr[i].body;
 	snapshot_sha256(bodies, nurls, neu.sha256);
 	neu.count = set.n;
+	neu.invalid = set.invalid;
 	snprintf(neu.version, sizeof(neu.version), "%s", set.version);
 	neu.fetched_at = neu.checked_at = time(NULL);
 	for (size_t i = 0; i < nurls && rc == R_OK; i++) {

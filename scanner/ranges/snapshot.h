@@ -1,8 +1,10 @@
 /*
  * snapshot: one accepted version of one provider's ranges, kept in a local
  * cache folder as the bytes received plus their metadata. A refresh fetches
- * conditionally, parses, checks sanity (no empty set, no default route, no
- * shrink of more than 30% without --force) and only then replaces the last
+ * conditionally, parses, checks sanity (ranges_sanity: no empty set, no default
+ * route, not one record repeated, no more space than a ceiling; and against the
+ * last good snapshot, without --force: no shrink of more than 30% in records, no
+ * growth of more than RANGES_MAX_GROWTH in claimed space) and only then replaces the last
  * good snapshot; anything else keeps the last good one and says so.
  */
 #ifndef RESIDENCY_SNAPSHOT_H
@@ -30,7 +32,8 @@ struct snapshot_meta {
 	time_t checked_at; /* when the source last confirmed them (200 or 304) */
 	char sha256[65];   /* over the files' bytes, in order */
 	char version[128]; /* the provider's own */
-	size_t count;	   /* prefix records */
+	size_t count;	   /* prefix records, exact copies counted once */
+	size_t invalid;	   /* geofeed rows skipped as invalid (0 for other formats) */
 	struct snapshot_file files[SNAPSHOT_MAX_FILES];
 	size_t nfiles;
 };

@@ -34,7 +34,7 @@ enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *
 {
 	PGconn *c = store_conn(st);
 	struct buf urls, etags, lms;
-	char fetched[32], count[32];
+	char fetched[32], count[32], invalid[32];
 	enum rstatus rc = R_OK;
 	PGresult *res;
 
@@ -47,16 +47,17 @@ enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *
 	array_literal(&lms, m, 2);
 	snprintf(fetched, sizeof(fetched), "%lld", (long long)m->fetched_at);
 	snprintf(count, sizeof(count), "%zu", set->n);
-	const char *p[8] = {m->provider, urls.data, fetched,	etags.data,
-			    lms.data,	 m->sha256, m->version, count};
+	snprintf(invalid, sizeof(invalid), "%zu", m->invalid);
+	const char *p[9] = {m->provider, urls.data,  fetched, etags.data, lms.data,
+			    m->sha256,	 m->version, count,   invalid};
 	if ((rc = store_exec(st, "BEGIN", err)) != R_OK)
 		goto out;
 	res = PQexecParams(c,
 			   "INSERT INTO range_snapshots (provider, urls, fetched_at, etags, "
-			   "last_modified, sha256, provider_version, prefix_count) VALUES ($1, $2, "
-			   "to_timestamp($3::bigint), $4, $5, $6, $7, $8) ON CONFLICT (provider, "
-			   "sha256) DO NOTHING RETURNING id",
-			   8, NULL, p, NULL, NULL, 0);
+			   "last_modified, sha256, provider_version, prefix_count, invalid_rows) "
+			   "VALUES ($1, $2, to_timestamp($3::bigint), $4, $5, $6, $7, $8, $9) ON "
+			   "CONFLICT (provider, sha256) DO NOTHING RETURNING id",
+			   9, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
 		rc = store_error(st, err, "storing the snapshot");
@@ -151,20 +152,21 @@ enum rstatus store_range_load(struct store *st, long long id, struct range_set *
 
 enum rstatus store_range_list(struct store *st, FILE *out, struct rerr *err)
 {
-	PGresult *res = PQexec(store_conn(st),
-			       "SELECT id, provider, to_char(fetched_at AT TIME ZONE 'UTC', "
-			       "'YYYY-MM-DD HH24:MI'), prefix_count, sha256, provider_version FROM "
-			       "range_snapshots ORDER BY provider, fetched_at DESC, id DESC");
+	PGresult *res = PQexec(
+	    store_conn(st), "SELECT id, provider, to_char(fetched_at AT TIME ZONE 'UTC', "
+			    "'YYYY-MM-DD HH24:MI'), prefix_count, invalid_rows, sha256, "
+			    "provider_version FROM range_snapshots ORDER BY provider, fetched_at "
+			    "DESC, id DESC");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
 		return store_error(st, err, "listing snapshots");
 	}
-	fprintf(out, "%-6s %-13s %-17s %8s %-16s %s\n", "ID", "PROVIDER", "FETCHED (UTC)",
-		"PREFIXES", "SHA-256", "PROVIDER VERSION");
+	fprintf(out, "%-6s %-13s %-17s %8s %7s %-16s %s\n", "ID", "PROVIDER", "FETCHED (UTC)",
+		"PREFIXES", "INVALID", "SHA-256", "PROVIDER VERSION");
 	for (int i = 0; i < PQntuples(res); i++)
-		fprintf(out, "%-6s %-13s %-17s %8s %.16s %s\n", PQgetvalue(res, i, 0),
+		fprintf(out, "%-6s %-13s %-17s %8s %7s %.16s %s\n", PQgetvalue(res, i, 0),
 			PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-			PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
+			PQgetvalue(res, i, 4), PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
 	PQclear(res);
 	return R_OK;
 }
