@@ -20,6 +20,8 @@ enum finding_reason {
 	REASON_INDETERMINATE,	     /* anycast / GLOBAL: no country can be named */
 	REASON_UNKNOWN,		     /* no source places the address */
 	REASON_UNRESOLVABLE,	     /* the name could not be resolved (see detail) */
+	REASON_SPECIAL,		     /* an IANA special-purpose address: no country, no
+					provider; the policy says "special": "deny" */
 };
 const char *finding_reason_name(enum finding_reason r);
 
