@@ -6,6 +6,8 @@
 #include "attrib/attrib.h"
 #include "attrib/geoip.h"
 #include "attrib/regions.h"
+#include "attrib/special.h"
+#include "core/buf.h"
 #include "ranges/ranges.h"
 #include "lib/testutil.h"
 
@@ -203,7 +205,218 @@ START_TEST(geofeed_country)
 	look("192.0.2.1", &at); /* TEST-NET-1: nobody's */
 	ck_assert_str_eq(at.provider, "");
 	ck_assert_str_eq(at.country, "");
-	ck_assert_int_eq(at.source, ATTR_SRC_NONE);
+	ck_assert_int_eq(at.source, ATTR_SRC_SPECIAL);
+}
+END_TEST
+
+/* What one address must come out as: source special with the registry's name,
+ * or (special NULL) the country and source of the IPv4 address it embeds. */
+struct special_case {
+	const char *addr, *special, *rfc, *prefix, *embedded, *via, *country;
+	enum attr_source source;
+};
+
+static void check_case(const struct attribution *at, const struct special_case *c)
+{
+	char v4[ADDR_STRLEN];
+
+	ck_assert_msg(at->source == c->source, "%s: source %s", c->addr,
+		      attr_source_name(at->source));
+	ck_assert_msg(strcmp(at->special, c->special ? c->special : "") == 0, "%s: special \"%s\"",
+		      c->addr, at->special);
+	ck_assert_msg(strcmp(at->country, c->country) == 0, "%s: country \"%s\"", c->addr,
+		      at->country);
+	if (c->special) {
+		ck_assert_str_eq(at->special_rfc, c->rfc);
+		ck_assert_str_eq(at->prefix, c->prefix);
+		ck_assert_str_eq(at->provider, "");
+		ck_assert_str_eq(at->region, "");
+		ck_assert_str_eq(at->geoip_country, ""); /* the bundled database says AU/JP */
+		ck_assert_int_eq(at->scope, ATTR_SCOPE_NONE);
+	}
+	if (c->embedded) {
+		ck_assert_str_eq(addr_format(&at->embedded, v4, sizeof(v4)), c->embedded);
+		ck_assert_str_eq(at->embedded_via, c->via);
+	} else {
+		ck_assert_int_eq(at->embedded.family, 0);
+		ck_assert_str_eq(at->embedded_via, "");
+	}
+}
+
+static const struct special_case special_cases[] = {
+    {"192.168.2.1", "Private-Use", "RFC 1918", "192.168.0.0/16", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    {"10.1.2.3", "Private-Use", "RFC 1918", "10.0.0.0/8", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    {"172.16.5.4", "Private-Use", "RFC 1918", "172.16.0.0/12", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    {"2001:db8::1", "Documentation", "RFC 3849", "2001:db8::/32", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    {"198.51.100.7", "Documentation (TEST-NET-2)", "RFC 5737", "198.51.100.0/24", NULL, NULL, "",
+     ATTR_SRC_SPECIAL},
+    {"203.0.113.9", "Documentation (TEST-NET-3)", "RFC 5737", "203.0.113.0/24", NULL, NULL, "",
+     ATTR_SRC_SPECIAL},
+    {"fc00::1", "Unique-Local", "RFC 4193; RFC 8190", "fc00::/7", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    {"fdff::1", "Unique-Local", "RFC 4193; RFC 8190", "fc00::/7", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    {"127.0.0.1", "Loopback", "RFC 1122 section 3.2.1.3", "127.0.0.0/8", NULL, NULL, "",
+     ATTR_SRC_SPECIAL},
+    {"::1", "Loopback Address", "RFC 4291", "::1/128", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    {"239.1.2.3", "Multicast", "RFC 5771", "224.0.0.0/4", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    {"ff02::1", "Multicast", "RFC 4291 section 2.7", "ff00::/8", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    {"fe80::1", "Link-Local Unicast", "RFC 4291", "fe80::/10", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    /* the most specific row names it */
+    {"192.0.0.9", "Port Control Protocol Anycast", "RFC 7723", "192.0.0.9/32", NULL, NULL, "",
+     ATTR_SRC_SPECIAL},
+    {"192.0.0.200", "IETF Protocol Assignments", "RFC 6890 section 2.1", "192.0.0.0/24", NULL, NULL,
+     "", ATTR_SRC_SPECIAL},
+    {"2001:0:4136:e378::1", "TEREDO", "RFC 4380; RFC 8190", "2001::/32", NULL, NULL, "",
+     ATTR_SRC_SPECIAL},
+    {"2001:2::5", "Benchmarking", "RFC 5180; RFC Errata 1752", "2001:2::/48", NULL, NULL, "",
+     ATTR_SRC_SPECIAL},
+    {"3fff:123::1", "Documentation", "RFC 9637", "3fff::/20", NULL, NULL, "", ATTR_SRC_SPECIAL},
+    /* embedded IPv4: attributed by it (47.92.0.10: Alibaba Beijing, CN by GeoIP) */
+    {"::ffff:47.92.0.10", NULL, NULL, NULL, "47.92.0.10", "IPv4-mapped Address", "CN",
+     ATTR_SRC_GEOIP},
+    {"2002:2f5c:000a::1", NULL, NULL, NULL, "47.92.0.10", "6to4", "CN", ATTR_SRC_GEOIP},
+    {"64:ff9b::2f5c:a", NULL, NULL, NULL, "47.92.0.10", "IPv4-IPv6 Translat.", "CN",
+     ATTR_SRC_GEOIP},
+    {"2002:0305:8c01::1", NULL, NULL, NULL, "3.5.140.1", "6to4", "KR", ATTR_SRC_PROVIDER},
+    /* ... and special when what it embeds is */
+    {"2002:c0a8:0201::1", "Private-Use", "RFC 1918", "192.168.0.0/16", "192.168.2.1", "6to4", "",
+     ATTR_SRC_SPECIAL},
+    {"64:ff9b::a01:203", "Private-Use", "RFC 1918", "10.0.0.0/8", "10.1.2.3", "IPv4-IPv6 Translat.",
+     "", ATTR_SRC_SPECIAL},
+    /* ordinary neighbours stay ordinary */
+    {"192.169.0.1", NULL, NULL, NULL, NULL, NULL, "US", ATTR_SRC_GEOIP},
+    {"8.8.8.8", NULL, NULL, NULL, NULL, NULL, "US", ATTR_SRC_GEOIP},
+};
+
+/*
+ * Issue 13: special-purpose addresses get no country (the bundled GeoIP
+ * database puts 192.168/16 and TEST-NET-2 in AU, 2001:db8::/32 in JP), and
+ * addresses that embed IPv4 are attributed by it, in every way of
+ * attributing: attrib_lookup, the three steps, attrib_locate_many.
+ */
+START_TEST(special_purpose_addresses_have_no_country)
+{
+	size_t n = sizeof(special_cases) / sizeof(special_cases[0]);
+	struct addr addrs[sizeof(special_cases) / sizeof(special_cases[0])];
+	int32_t nodes[sizeof(special_cases) / sizeof(special_cases[0])];
+	char cc[sizeof(special_cases) / sizeof(special_cases[0])][3];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct special_case *c = &special_cases[i];
+		struct attribution at, steps;
+		ck_assert_msg(addr_parse(c->addr, &addrs[i]), "%s", c->addr);
+		attrib_lookup(A, &addrs[i], &at);
+		check_case(&at, c);
+		ck_assert_msg(attrib_indirect(A, &addrs[i]) == (c->special || c->embedded), "%s",
+			      c->addr);
+		bool global = attrib_of_node(A, attrib_locate(A, &addrs[i]), &steps);
+		attrib_finish(A, &addrs[i], global, &steps);
+		check_case(&steps, c);
+	}
+	attrib_locate_many(A, addrs, n, nodes, cc);
+	for (size_t i = 0; i < n; i++) {
+		char one[3];
+		ck_assert_int_eq(nodes[i], attrib_locate(A, &addrs[i]));
+		attrib_geoip(A, &addrs[i], one);
+		ck_assert_str_eq(cc[i], one);
+		if (special_cases[i].special)
+			ck_assert_msg(nodes[i] == -1 && cc[i][0] == '\0', "%s",
+				      special_cases[i].addr);
+	}
+}
+END_TEST
+
+/* `residency lookup` says it in text (its batched way) and in JSON. */
+START_TEST(cli_lookup_special)
+{
+	char cmd[4096], *out = NULL;
+
+	snprintf(cmd, sizeof(cmd),
+		 "printf '8.8.8.8\\n192.168.2.1\\n2002:2f5c:a::1\\n' | '%s' lookup", tu_bin());
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	char *l2 = strchr(out, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
+	ck_assert_int_eq(strncmp(l2, "192.168.2.1 ", 12), 0);
+	ck_assert_ptr_nonnull(strstr(l2, " -  special  "));
+	ck_assert_ptr_nonnull(strstr(l2, " 192.168.0.0/16 "));
+	ck_assert_ptr_nonnull(strstr(l2, " special: Private-Use, RFC 1918\n"));
+	ck_assert_ptr_null(strstr(l2, "AU"));
+	ck_assert_int_eq(strncmp(l3, "2002:2f5c:a::1 ", 15), 0);
+	ck_assert_ptr_nonnull(strstr(l3, " CN geoip "));
+	ck_assert_ptr_nonnull(strstr(l3, " embedded=47.92.0.10 (6to4)\n"));
+	free(out);
+
+	snprintf(cmd, sizeof(cmd), "'%s' lookup --format json 198.51.100.7", tu_bin());
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	json_error_t je;
+	json_t *o = json_loads(out, 0, &je);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "source")), "special");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "special")),
+			 "Documentation (TEST-NET-2)");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "special_rfc")), "RFC 5737");
+	ck_assert(json_is_null(json_object_get(o, "country")));
+	ck_assert(json_is_null(json_object_get(o, "provider")));
+	ck_assert(json_is_null(json_object_get(o, "geoip_country")));
+	json_decref(o);
+	free(out);
+}
+END_TEST
+
+/* The table is data: bad rows are refused at their line, and its size is bounded. */
+START_TEST(special_table_errors_name_the_line)
+{
+	static const struct {
+		const char *text, *msg;
+		enum rstatus rc;
+	} bad[] = {
+	    {"# c\n10.0.0.0/8,Private-Use,RFC 1918\n", ":2: expected prefix,name,rfc,registry",
+	     R_EINPUT},
+	    {"10.0.0.0/8,a,b,c,d\n", ":1: more than 4 fields", R_EINPUT},
+	    {"\n10.0.0.1/8,a,b,c\n", ":2: \"10.0.0.1/8\" has bits set past its length", R_EINPUT},
+	    {"10.0.0.0/33,a,b,c\n", ":1: \"10.0.0.0/33\" is not an address prefix", R_EINPUT},
+	    {"10.0.0.0/8,,b,c\n", ":1: the name must be", R_EINPUT},
+	    {"10.0.0.0/8,a,b,c\n10.0.0.0/8,a,b,c\n", ":2: 10.0.0.0/8 is listed twice", R_EINPUT},
+	};
+	char *dir = tu_tmpdir(), path[4096];
+	struct special *s;
+	struct rerr err;
+
+	snprintf(path, sizeof(path), "%s/special.csv", dir);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[4200];
+		ck_assert_int_eq(tu_write(path, bad[i].text, strlen(bad[i].text)), 0);
+		rerr_clear(&err);
+		ck_assert_int_eq(special_load(path, &s, &err), bad[i].rc);
+		ck_assert_ptr_null(s);
+		char got[4200];
+		snprintf(got, sizeof(got), "%s:%ld: %s", err.where, err.line, err.msg);
+		snprintf(want, sizeof(want), "%s%s", path, bad[i].msg);
+		ck_assert_msg(strncmp(got, want, strlen(want)) == 0, "got %s, want %s", got, want);
+	}
+	/* SPECIAL_MAX_ROWS rows load; one more is refused at its line */
+	struct buf b;
+	size_t all_but_last = 0;
+	buf_init(&b, 1u << 20);
+	for (int i = 0; i <= SPECIAL_MAX_ROWS; i++) {
+		all_but_last = b.len;
+		ck_assert_int_eq(buf_printf(&b, "10.%d.%d.0/24,x,y,z\n", i / 256, i % 256), R_OK);
+	}
+	ck_assert_int_eq(tu_write(path, b.data, all_but_last), 0);
+	ck_assert_int_eq(special_load(path, &s, &err), R_OK);
+	ck_assert_uint_eq(special_rows(s), SPECIAL_MAX_ROWS);
+	special_free(s);
+	ck_assert_int_eq(tu_write(path, b.data, b.len), 0);
+	ck_assert_int_eq(special_load(path, &s, &err), R_ELIMIT);
+	ck_assert_int_eq(err.line, SPECIAL_MAX_ROWS + 1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "more than 1024 rows"));
+	buf_free(&b);
+	/* the bundled table loads, without the IPv4-mapped row (it names nothing) */
+	ck_assert_int_eq(special_load(NULL, &s, &err), R_OK);
+	ck_assert_uint_gt(special_rows(s), 50);
+	struct addr a;
+	ck_assert(addr_parse("1.2.3.4", &a));
+	ck_assert_ptr_null(special_find(s, &a));
+	special_free(s);
+	free(dir);
 }
 END_TEST
 
@@ -226,14 +439,21 @@ START_TEST(unmapped_region_falls_back_to_geoip)
 	ck_assert(at.region_unmapped);
 	ck_assert_int_eq(at.source, ATTR_SRC_GEOIP);
 	ck_assert_str_eq(at.country, "US");
-	ck_assert(addr_parse("198.51.100.7", &addr)); /* the country database says AU */
+	ck_assert(addr_parse("1.1.1.1", &addr)); /* the country database says AU */
 	attrib_lookup(a, &addr, &at);
 	ck_assert_str_eq(at.country, "AU");
-	ck_assert(addr_parse("100.64.0.1", &addr)); /* no GeoIP answer either: unknown */
+	ck_assert(addr_parse("4000::1", &addr)); /* no GeoIP answer either: unknown */
 	attrib_lookup(a, &addr, &at);
 	ck_assert(at.region_unmapped);
 	ck_assert_str_eq(at.country, "");
 	ck_assert_int_eq(at.source, ATTR_SRC_NONE);
+	/* Special-purpose beats a provider's own range: 100.64.0.0/24 is in the file. */
+	ck_assert(addr_parse("100.64.0.1", &addr));
+	attrib_lookup(a, &addr, &at);
+	ck_assert_int_eq(at.source, ATTR_SRC_SPECIAL);
+	ck_assert_str_eq(at.special, "Shared Address Space");
+	ck_assert_str_eq(at.provider, "");
+	ck_assert(!at.region_unmapped);
 	attrib_free(a);
 
 	/* A remote source that does not answer, with no snapshot in the cache: cannot run. */
@@ -715,6 +935,9 @@ int main(void)
 	tcase_add_test(tc, most_specific_prefix_and_all_services);
 	tcase_add_test(tc, geoip_disagreement_provider_wins_both_kept);
 	tcase_add_test(tc, geofeed_country);
+	tcase_add_test(tc, special_purpose_addresses_have_no_country);
+	tcase_add_test(tc, cli_lookup_special);
+	tcase_add_test(tc, special_table_errors_name_the_line);
 	tcase_add_test(tc, unmapped_region_falls_back_to_geoip);
 	tcase_add_test(tc, cli_lookup_json_and_errors);
 	tcase_add_test(tc, cli_lookup_lines_are_a_contract);

@@ -173,6 +173,61 @@ static void bad_input(const char *args, const char *where)
 	free(err);
 }
 
+#define SPECIAL(dir)                                                                               \
+	"--offline --date 2026-12-02 --estate tests/fixtures/special/estate.json --zone "          \
+	"tests/fixtures/special/special.test.zone --policies tests/fixtures/special/" dir
+
+/*
+ * Issue 13: an endpoint on 192.168.2.1, which the bundled GeoIP database places
+ * in AU, under a policy that allows AU. It was a pass (exit 0); a private
+ * address has no country, so by default (special: unknown) it is a finding of
+ * source special naming the registry entry, under "deny" one of its own reason,
+ * and only "special": "allow" lets it pass.
+ */
+START_TEST(special_addresses_through_check)
+{
+	char *out = NULL;
+	json_error_t je;
+	static const struct {
+		const char *dir, *reason, *said;
+	} cases[] = {{"policies-unknown", "unknown", "unknown"},
+		     {"policies-deny", "special_address", "deny"}};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char args[1024];
+		snprintf(args, sizeof(args), SPECIAL("%s") " --format json", cases[i].dir);
+		ck_assert_int_eq(check(args, &out, NULL), 1);
+		json_t *doc = json_loads(out, 0, &je);
+		ck_assert_msg(doc != NULL, "not JSON: %s", je.text);
+		json_t *fs = json_object_get(doc, "findings");
+		ck_assert_uint_eq(json_array_size(fs), 1);
+		json_t *f = json_array_get(fs, 0);
+#define S(k) json_string_value(json_object_get(f, k))
+		ck_assert_str_eq(S("element"), "192.168.2.1");
+		ck_assert_str_eq(S("source"), "special");
+		ck_assert_str_eq(S("special"), "Private-Use");
+		ck_assert_str_eq(S("special_rfc"), "RFC 1918");
+		ck_assert_str_eq(S("reason"), cases[i].reason);
+		ck_assert_str_eq(S("prefix"), "192.168.0.0/16");
+		ck_assert(json_is_null(json_object_get(f, "country")));
+		ck_assert(json_is_null(json_object_get(f, "provider")));
+		ck_assert(json_is_null(json_object_get(f, "geoip_country")));
+		char want[512];
+		snprintf(want, sizeof(want),
+			 "192.168.2.1 is a special-purpose address (Private-Use, RFC 1918): no "
+			 "country, no provider; policy au-only says special: %s",
+			 cases[i].said);
+		ck_assert_str_eq(S("detail"), want);
+#undef S
+		json_decref(doc);
+		free(out);
+	}
+	ck_assert_int_eq(check(SPECIAL("policies-allow"), &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "COMPLIANT"));
+	free(out);
+}
+END_TEST
+
 START_TEST(malformed_inputs_name_file_and_line)
 {
 #define BAD "tests/fixtures/policy-bad/"
@@ -192,6 +247,9 @@ START_TEST(malformed_inputs_name_file_and_line)
 		  "p.json:4: unknown key \"deny\"");
 	bad_input("--offline --estate " BAD "estate-ok.json --policies " BAD "policies-badjson",
 		  "p.json:4:");
+	bad_input("--offline --estate " BAD "estate-ok.json --policies " BAD "policies-badspecial",
+		  "p.json:4: \"special\" must be \"unknown\" (the default), \"allow\" or \"deny\", "
+		  "not \"ignore\"");
 	bad_input("--offline --estate /nonexistent/estate.json --policies " BAD "policies",
 		  "/nonexistent/estate.json");
 	bad_input("--offline", "--estate FILE is required");
@@ -313,6 +371,7 @@ int main(void)
 	tcase_add_test(tc, judgement_pairs);
 	tcase_add_test(tc, waiver_expiry_depends_on_the_date);
 	tcase_add_test(tc, the_story_before_and_after);
+	tcase_add_test(tc, special_addresses_through_check);
 	tcase_add_test(tc, malformed_inputs_name_file_and_line);
 	tcase_add_test(tc, junit_is_valid_and_escaped);
 	tcase_add_test(tc, paths_are_never_cut);

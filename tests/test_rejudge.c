@@ -221,6 +221,61 @@ START_TEST(judgement_pair_and_endpoints_judged_twice)
 }
 END_TEST
 
+/*
+ * Issue 13: a special-purpose attribution round-trips. The stored scan keeps
+ * source "special" with the registry's name (in region) and RFC (in services)
+ * and the registry prefix; re-judged under each "special" setting it gives
+ * what a fresh check gives, the 6to4 address still judged by what it embeds;
+ * `report --format json` names the registry entry.
+ */
+START_TEST(special_addresses_round_trip)
+{
+	char args[4096], *out = NULL;
+	const char *fresh = "--estate tests/fixtures/special/estate-both.json --zone "
+			    "tests/fixtures/special/special.test.zone --offline";
+
+	snprintf(args, sizeof(args), "scan -c tests/fixtures/scan/special.json --db '%s'", DB);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
+	free(out);
+	char *row = tu_sql(DB, "SELECT source, region, services, prefix::text, country, "
+			       "geoip_country, provider FROM scan_attributions WHERE address = "
+			       "'192.168.2.1'");
+	ck_assert_ptr_nonnull(row);
+	ck_assert_str_eq(row, "special|Private-Use|RFC 1918|192.168.0.0/16|||");
+	free(row);
+	row = tu_sql(DB, "SELECT source, country FROM scan_attributions WHERE address = "
+			 "'2002:2f5c:a::1'");
+	ck_assert_str_eq(row, "geoip|CN");
+	free(row);
+	ck_assert_uint_eq(same_as_fresh(1, fresh, "tests/fixtures/special/policies-unknown", "", 1),
+			  2);
+	ck_assert_uint_eq(same_as_fresh(1, fresh, "tests/fixtures/special/policies-deny", "", 1),
+			  2);
+	ck_assert_uint_eq(same_as_fresh(1, fresh, "tests/fixtures/special/policies-allow", "", 1),
+			  1);
+
+	snprintf(args, sizeof(args), "report --scan 1 --db '%s' --format json", DB);
+	json_t *doc = json_of(args, 1);
+	json_t *fs = json_object_get(doc, "findings");
+	size_t i;
+	json_t *f;
+	int seen = 0;
+	json_array_foreach(fs, i, f)
+	{
+		const char *el = json_string_value(json_object_get(f, "element"));
+		if (strcmp(el, "192.168.2.1") != 0)
+			continue;
+		seen++;
+		ck_assert_str_eq(json_string_value(json_object_get(f, "source")), "special");
+		ck_assert_str_eq(json_string_value(json_object_get(f, "special")), "Private-Use");
+		ck_assert(json_is_null(json_object_get(f, "region")));
+		ck_assert(json_is_null(json_object_get(f, "country")));
+	}
+	ck_assert_int_eq(seen, 1);
+	json_decref(doc);
+}
+END_TEST
+
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -381,6 +436,7 @@ int main(void)
 	tcase_add_test(tc, rows_out_of_heap_order_are_judged_the_same);
 	tcase_add_test(tc, partial_missing_and_broken_scans_are_refused);
 	tcase_add_test(tc, rows_that_do_not_form_paths_are_refused);
+	tcase_add_test(tc, special_addresses_round_trip);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

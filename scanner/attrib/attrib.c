@@ -7,6 +7,7 @@
 #include "attrib/geoip.h"
 #include "attrib/prefixes.h"
 #include "attrib/regions.h"
+#include "attrib/special.h"
 #include "attrib/cachefile.h"
 #include "attrib/tablecache.h"
 #include "core/buf.h"
@@ -29,6 +30,7 @@ struct attrib {
 	const void *tmap; /* the cache file the table lives in, when it was mapped */
 	size_t tmaplen;
 	struct regions *regions;
+	struct special *special;
 	struct geoip *geoip;
 };
 
@@ -41,6 +43,8 @@ const char *attr_source_name(enum attr_source s)
 		return "geofeed";
 	case ATTR_SRC_GEOIP:
 		return "geoip";
+	case ATTR_SRC_SPECIAL:
+		return "special";
 	case ATTR_SRC_NONE:
 		break;
 	}
@@ -236,7 +240,8 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 	/* The table holds what it needs: the parsed records are not kept. */
 	for (size_t i = 0; i < a->nsets; i++)
 		range_set_free(&a->sets[i]);
-	if ((rc = regions_load(NULL, &a->regions, err)) != R_OK)
+	if ((rc = regions_load(NULL, &a->regions, err)) != R_OK ||
+	    (rc = special_load(NULL, &a->special, err)) != R_OK)
 		goto fail;
 	bool bundled = geoip_path == NULL;
 	if (bundled)
@@ -265,6 +270,7 @@ void attrib_free(struct attrib *a)
 	prefixes_free(a->table);
 	cachefile_unmap(a->tmap, a->tmaplen);
 	regions_free(a->regions);
+	special_free(a->special);
 	geoip_free(a->geoip);
 	free(a);
 }
@@ -396,9 +402,32 @@ static void prefix_text(const struct prefix *p, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+/*
+ * The address to look up in place of addr (the IPv4 address it embeds, or
+ * addr), and its special-purpose row when it has one: asked before any range
+ * or GeoIP lookup.
+ */
+static const struct special_row *what_to_look_up(const struct attrib *a, const struct addr *addr,
+						 const struct addr **look, struct addr *v4)
+{
+	*look = special_embedded(addr, v4) ? v4 : addr;
+	return special_find(a->special, *look);
+}
+
+bool attrib_indirect(const struct attrib *a, const struct addr *addr)
+{
+	struct addr v4;
+	return special_embedded(addr, &v4) != NULL || special_find(a->special, addr) != NULL;
+}
+
 int32_t attrib_locate(const struct attrib *a, const struct addr *addr)
 {
-	return prefixes_lookup(a->table, addr);
+	const struct addr *look;
+	struct addr v4;
+
+	if (what_to_look_up(a, addr, &look, &v4))
+		return -1; /* special: no range is asked */
+	return prefixes_lookup(a->table, look);
 }
 
 size_t attrib_nodes(const struct attrib *a)
@@ -486,8 +515,27 @@ bool attrib_of_node(const struct attrib *a, int32_t nd0, struct attribution *out
 void attrib_finish(const struct attrib *a, const struct addr *addr, bool global,
 		   struct attribution *out)
 {
+	const struct addr *look;
+	struct addr v4;
+	const struct special_row *sp = what_to_look_up(a, addr, &look, &v4);
+
+	if (sp) {
+		/* No provider, no country, no GeoIP: whatever the node said goes. */
+		memset(out, 0, sizeof(*out));
+		out->source = ATTR_SRC_SPECIAL;
+		out->scope = ATTR_SCOPE_NONE;
+		copy(out->special, sizeof(out->special), sp->name);
+		copy(out->special_rfc, sizeof(out->special_rfc), sp->rfc);
+		prefix_text(&sp->prefix, out->prefix, sizeof(out->prefix));
+	}
 	out->addr = *addr;
-	geoip_country(a->geoip, addr, out->geoip_country);
+	if (look != addr) {
+		out->embedded = *look;
+		copy(out->embedded_via, sizeof(out->embedded_via), special_embedded(addr, &v4));
+	}
+	if (sp)
+		return;
+	geoip_country(a->geoip, look, out->geoip_country);
 	if (global)
 		return;
 	if (out->country[0] == '\0' && out->geoip_country[0]) {
@@ -506,7 +554,13 @@ void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attri
 
 void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3])
 {
-	geoip_country(a->geoip, addr, cc);
+	const struct addr *look;
+	struct addr v4;
+
+	if (what_to_look_up(a, addr, &look, &v4))
+		memset(cc, 0, 3);
+	else
+		geoip_country(a->geoip, look, cc);
 }
 
 void attrib_locate_many(const struct attrib *a, const struct addr *addrs, size_t n, int32_t *nodes,
@@ -514,9 +568,14 @@ void attrib_locate_many(const struct attrib *a, const struct addr *addrs, size_t
 {
 	/* two plain loops: with nothing between them, the searches of
 	 * consecutive addresses overlap in the processor already (searching
-	 * the batch step by step, with prefetches, measured no faster) */
+	 * the batch step by step, with prefetches, measured no faster); the
+	 * rare special or embedding address takes the one-by-one way */
 	for (size_t i = 0; i < n; i++)
-		nodes[i] = prefixes_lookup(a->table, &addrs[i]);
+		nodes[i] = attrib_indirect(a, &addrs[i]) ? attrib_locate(a, &addrs[i])
+							 : prefixes_lookup(a->table, &addrs[i]);
 	for (size_t i = 0; i < n; i++)
-		geoip_country(a->geoip, &addrs[i], cc[i]);
+		if (attrib_indirect(a, &addrs[i]))
+			attrib_geoip(a, &addrs[i], cc[i]);
+		else
+			geoip_country(a->geoip, &addrs[i], cc[i]);
 }

@@ -5,6 +5,15 @@
  * database > unknown. What each source said is kept, so a disagreement is
  * evidence rather than noise.
  *
+ * Before all of them: an address of the IANA special-purpose registries
+ * (policies/special-purpose.csv: private use, documentation, loopback, ULA,
+ * multicast, ...) is source "special", with the registry's name, and has no
+ * country, no provider and no GeoIP answer, whatever a database says of it.
+ * An address that embeds an IPv4 address (IPv4-mapped ::ffff:0:0/96, the NAT64
+ * well-known prefix 64:ff9b::/96, 6to4 2002::/16) is attributed by the IPv4
+ * address it embeds (which may itself be special): `addr` stays what was asked,
+ * `embedded` and `embedded_via` say which address was looked up and why.
+ *
  * Pipeline: ranges/ parses snapshots -> attrib/ builds one longest-prefix-match
  * structure over all of them -> policy/ judges. attrib/ knows nothing of dns/.
  */
@@ -22,6 +31,7 @@ enum attr_source {
 	ATTR_SRC_GEOIP,	   /* only the GeoIP country database */
 	ATTR_SRC_GEOFEED,  /* a provider geofeed (digitalocean, linode, vultr) */
 	ATTR_SRC_PROVIDER, /* a provider's own range file + region table */
+	ATTR_SRC_SPECIAL,  /* an IANA special-purpose address: no country, no provider */
 };
 
 enum attr_scope {
@@ -44,10 +54,17 @@ struct attribution {
 	char geoip_country[3]; /* what the GeoIP database said, "" when it had nothing */
 	bool region_unmapped;  /* provider region with no row in the region table */
 	bool disagreement;     /* provider/geofeed country differs from geoip_country */
+	char special[64];      /* source special: the registry's name ("Private-Use"), else "" */
+	char special_rfc[64];  /* source special: its RFC ("RFC 1918"), else "" */
+	struct addr embedded;  /* the IPv4 address addr embeds and was attributed as; family 0
+				  when it embeds none */
+	char embedded_via[32]; /* how: "6to4", "IPv4-IPv6 Translat." (NAT64), "IPv4-mapped
+				  Address"; "" when none */
 };
 
-const char *attr_source_name(enum attr_source s); /* provider | geofeed | geoip | none */
-const char *attr_scope_name(enum attr_scope s);	  /* regional | global | none */
+/* provider | geofeed | geoip | special | none */
+const char *attr_source_name(enum attr_source s);
+const char *attr_scope_name(enum attr_scope s); /* regional | global | none */
 
 struct attrib;
 
@@ -71,21 +88,32 @@ void attrib_lookup(const struct attrib *a, const struct addr *addr, struct attri
 /*
  * attrib_lookup in three steps, for callers that attribute many addresses and
  * keep what a prefix-table node says: the node of an address (-1: in no
- * prefix); what the node's prefixes say, without GeoIP (returns true when the
- * answer is anycast: GeoIP never fills its country); then GeoIP's answer, the
- * country fallback and the disagreement flag.
+ * prefix, and for every special-purpose address; an address that embeds IPv4:
+ * the node of that IPv4 address); what the node's prefixes say, without GeoIP
+ * (returns true when the answer is anycast: GeoIP never fills its country);
+ * then GeoIP's answer, the country fallback and the disagreement flag, and the
+ * special-purpose answer, which replaces everything else (attrib_finish takes
+ * the address asked: it decides special-ness and embedding, so the three steps
+ * always give what attrib_lookup gives).
+ *
+ * A caller that reuses the answer of one node for other addresses of that node
+ * must first ask attrib_indirect(): for a special-purpose address, or one that
+ * embeds IPv4, the node and GeoIP country alone do not make the answer, and
+ * attrib_lookup() is the way.
  */
+bool attrib_indirect(const struct attrib *a, const struct addr *addr);
 int32_t attrib_locate(const struct attrib *a, const struct addr *addr);
 size_t attrib_nodes(const struct attrib *a);
 bool attrib_of_node(const struct attrib *a, int32_t node, struct attribution *out);
 void attrib_finish(const struct attrib *a, const struct addr *addr, bool global,
 		   struct attribution *out);
-/* GeoIP's country for an address ("" when none). */
+/* GeoIP's country for an address ("" when none, and for every special-purpose address;
+ * for one that embeds IPv4, that address's). */
 void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3]);
 /*
  * attrib_locate() and attrib_geoip() for addrs[0..n) into nodes[0..n) and
- * cc[0..n) (family 0: node -1 and ""). Faster than one by one between other
- * work: the lookups' memory accesses overlap.
+ * cc[0..n) (family 0: node -1 and ""; special and embedding as there). Faster than one by one
+ * between other work: the lookups' memory accesses overlap.
  */
 void attrib_locate_many(const struct attrib *a, const struct addr *addrs, size_t n, int32_t *nodes,
 			char (*cc)[3]);

@@ -38,7 +38,11 @@ static void usage(FILE *f)
 	    "usage: residency lookup [--ranges PROVIDER=URL]... [--geoip FILE]\n"
 	    "                        [--format text|json] [ADDRESS...]\n\n"
 	    "Attributes each address to provider, region, network border group, services\n"
-	    "and country, and says how we know (source: provider | geofeed | geoip | none).\n"
+	    "and country, and says how we know (source: provider | geofeed | geoip |\n"
+	    "special | none). An IANA special-purpose address (private use, documentation,\n"
+	    "loopback, ULA, multicast, ...) is source special, with the registry's name, and\n"
+	    "has no country and no provider; one that embeds IPv4 (6to4, NAT64 64:ff9b::/96,\n"
+	    "IPv4-mapped) is attributed by the IPv4 address it embeds.\n"
 	    "With no ADDRESS, reads one address per line from stdin.\n\n"
 	    "  --ranges PROVIDER=URL  use this range file for PROVIDER instead of the bundled\n"
 	    "                         snapshot (https://, http://, file:// or a path; remote\n"
@@ -51,7 +55,11 @@ static void usage(FILE *f)
 	    "  --format text|json     json: one object per input line, in order, with address,\n"
 	    "                         provider, region, border_group, services, scope, country,\n"
 	    "                         source, prefix, geoip_country, region_unmapped, "
-	    "disagreement\n\n"
+	    "disagreement;\n"
+	    "                         special and special_rfc when source is special;\n"
+	    "                         embedded and embedded_via when the address embeds IPv4\n"
+	    "                         (looked_up_as for IPv4-mapped). Text lines end with\n"
+	    "                         \"embedded=V4 (how)\" and \"special: NAME, RFC\" then\n\n"
 	    "Exit: 0 all addresses attributed (unknown is an answer, source \"none\"),\n"
 	    "      2 bad usage or at least one input that is not an address, 3 ranges or the\n"
 	    "      GeoIP database could not be loaded.\n");
@@ -140,6 +148,15 @@ static void print_json(struct out *o, const struct attribution *at, const char *
 	json_object_set_new(j, "geoip_country", STR_OR_NULL(at->geoip_country));
 	json_object_set_new(j, "region_unmapped", json_boolean(at->region_unmapped));
 	json_object_set_new(j, "disagreement", json_boolean(at->disagreement));
+	if (at->source == ATTR_SRC_SPECIAL) {
+		json_object_set_new(j, "special", json_string(at->special));
+		json_object_set_new(j, "special_rfc", json_string(at->special_rfc));
+	}
+	if (at->embedded_via[0] && !at->addr.mapped) {
+		json_object_set_new(j, "embedded",
+				    json_string(addr_format(&at->embedded, addr, sizeof(addr))));
+		json_object_set_new(j, "embedded_via", json_string(at->embedded_via));
+	}
 #undef STR_OR_NULL
 	out_json(o, j);
 	json_decref(j);
@@ -199,6 +216,20 @@ static void print_text(struct out *o, const struct attribution *at, const char *
 		p = put(p, " region_unmapped");
 	if (at->disagreement)
 		p = put(p, " disagreement");
+	if (at->embedded_via[0] && !at->addr.mapped) {
+		char v4[ADDR_STRLEN];
+		p = put(p, " embedded=");
+		p = put(p, addr_format(&at->embedded, v4, sizeof(v4)));
+		p = put(p, " (");
+		p = put(p, at->embedded_via);
+		p = put(p, ")");
+	}
+	if (at->source == ATTR_SRC_SPECIAL) {
+		p = put(p, " special: ");
+		p = put(p, at->special);
+		p = put(p, ", ");
+		p = put(p, at->special_rfc);
+	}
 	*p++ = '\n';
 	out_put(o, line, (size_t)(p - line));
 #undef D
@@ -588,10 +619,14 @@ static void run_batch(struct run *r, const struct item *items, size_t n)
 		const struct item *it = &items[i];
 		if (r->addr[i].family == 0) {
 			bad_input(r, it);
-		} else if (r->json) {
+		} else if (r->json || attrib_indirect(r->a, &r->addr[i])) {
+			/* special or embedding: a node's tail does not say it */
 			struct attribution at;
 			attrib_lookup(r->a, &r->addr[i], &at);
-			print_json(&r->out, &at, it->text);
+			if (r->json)
+				print_json(&r->out, &at, it->text);
+			else
+				print_text(&r->out, &at, it->text);
 		} else {
 			text_line(r, it, i);
 		}

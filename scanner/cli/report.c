@@ -193,6 +193,12 @@ int cmd_report(int argc, char **argv)
 							    : json_null());
 			json_object_set_new(f, "disagreement",
 					    json_boolean(PQgetvalue(finds, i, 21)[0] == 't'));
+			/* persist keeps a special-purpose address's registry name in
+			 * region (docs/SCHEMA.md): said as check says it */
+			if (v(finds, i, 8) && strcmp(v(finds, i, 8), "special") == 0) {
+				json_object_set(f, "special", json_object_get(f, "region"));
+				json_object_set_new(f, "region", json_null());
+			}
 			json_object_set_new(f, "path",
 					    json_loads(PQgetvalue(finds, i, 12), 0, NULL));
 			/* As `check` prints them: a waiver that applied, or one that

@@ -25,6 +25,8 @@ const char *finding_reason_name(enum finding_reason r)
 		return "unresolvable";
 	case REASON_INCOMPLETE:
 		return "incomplete";
+	case REASON_SPECIAL:
+		return "special_address";
 	}
 	return "?";
 }
@@ -217,6 +219,27 @@ static enum rstatus judge_address(struct judgement *j, const struct service *svc
 	char detail[512];
 
 	attribute(ctx, &p->elems[i].addr, &at);
+	/* A special-purpose address has no country and no provider: judged by the
+	 * policy's "special" alone, never by the country or provider checks. */
+	if (at.source == ATTR_SRC_SPECIAL) {
+		static const char *const said[] = {"unknown", "allow", "deny"};
+		char el[ADDR_STRLEN], via[96] = "";
+		if (pol->special == SPECIAL_ALLOW)
+			return R_OK;
+		if (at.embedded_via[0] && !at.addr.mapped) {
+			char v4[ADDR_STRLEN];
+			snprintf(via, sizeof(via), " (%s of %s)", at.embedded_via,
+				 addr_format(&at.embedded, v4, sizeof(v4)));
+		}
+		snprintf(detail, sizeof(detail),
+			 "%s%s is a special-purpose address (%s, %s): no country, no provider; "
+			 "policy %s says special: %s",
+			 addr_format(&at.addr, el, sizeof(el)), via, at.special, at.special_rfc,
+			 pol->name, said[pol->special]);
+		return add(j, svc, pol, p, i,
+			   pol->special == SPECIAL_DENY ? REASON_SPECIAL : REASON_UNKNOWN, &at,
+			   detail, today, err);
+	}
 	const char *cc = at.country;
 	if (cc[0] && ccset_has(&pol->deny, cc)) {
 		snprintf(detail, sizeof(detail), "%s is denied by policy %s", cc, pol->name);

@@ -22,6 +22,8 @@ enum finding_reason {
 	REASON_UNRESOLVABLE,	     /* the name could not be resolved (see detail) */
 	REASON_INCOMPLETE, /* part of the path is missing: a bound cut it, or a question of a
 			      host got no answer while the other did (see detail) */
+	REASON_SPECIAL,	   /* an IANA special-purpose address: no country, no
+			      provider; the policy says "special": "deny" */
 };
 const char *finding_reason_name(enum finding_reason r);
 

@@ -309,9 +309,9 @@ static bool valid_date(const char *s)
 static enum rstatus load_policy(const struct catalog *cat, const char *path, struct policy *p,
 				struct rerr *err)
 {
-	static const char *const keys[] = {"name",	     "description",	"allow_countries",
-					   "deny_countries", "allow_providers", "unknown",
-					   "global",	     "waivers",		NULL};
+	static const char *const keys[] = {
+	    "name",    "description", "allow_countries", "deny_countries", "allow_providers",
+	    "unknown", "global",      "special",	 "waivers",	   NULL};
 	static const char *const wkeys[] = {"element", "reason", "expires", NULL};
 	json_t *root = NULL;
 	struct jsonpos *pos = NULL;
@@ -372,6 +372,23 @@ static enum rstatus load_policy(const struct catalog *cat, const char *path, str
 		free(s);
 		s = NULL;
 	}
+	if ((rc = get_str(root, "special", false, path, pos, "", &s, err)) != R_OK)
+		goto out;
+	if (s == NULL || strcmp(s, "unknown") == 0) {
+		p->special = SPECIAL_UNKNOWN;
+	} else if (strcmp(s, "allow") == 0) {
+		p->special = SPECIAL_ALLOW;
+	} else if (strcmp(s, "deny") == 0) {
+		p->special = SPECIAL_DENY;
+	} else {
+		rc = rerr_set(err, R_EINPUT, path, jsonpos_line(pos, "/special"),
+			      "\"special\" must be \"unknown\" (the default), \"allow\" or "
+			      "\"deny\", not \"%s\"",
+			      s);
+		goto out;
+	}
+	free(s);
+	s = NULL;
 	json_t *ws = json_object_get(root, "waivers"), *w;
 	size_t i;
 	if (ws && !json_is_array(ws)) {

@@ -30,6 +30,13 @@ struct waiver {
 	long line;
 };
 
+/* What a special-purpose address (no country, no provider) means under a policy. */
+enum special_policy {
+	SPECIAL_UNKNOWN = 0, /* "unknown" (the default): a finding, as unknown is (fail closed) */
+	SPECIAL_ALLOW,	     /* "allow": no finding */
+	SPECIAL_DENY,	     /* "deny": a finding of its own reason */
+};
+
 struct policy {
 	char *name;
 	char *file;
@@ -38,8 +45,9 @@ struct policy {
 	bool has_allow;
 	char **providers; /* allow_providers; none: any provider */
 	size_t nproviders;
-	bool unknown_allow; /* "unknown": "allow" */
-	bool global_allow;  /* "global": "allow" */
+	bool unknown_allow;	     /* "unknown": "allow" */
+	bool global_allow;	     /* "global": "allow" */
+	enum special_policy special; /* "special": "allow" | "deny" | "unknown" */
 	struct waiver *waivers;
 	size_t nwaivers;
 };

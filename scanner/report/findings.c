@@ -45,6 +45,16 @@ static json_t *finding_json(const struct finding *f)
 	json_object_set_new(o, "prefix", str_or_null(f->at.prefix));
 	json_object_set_new(o, "geoip_country", str_or_null(f->at.geoip_country));
 	json_object_set_new(o, "disagreement", json_boolean(f->at.disagreement));
+	if (f->kind == PATH_ADDRESS && f->at.source == ATTR_SRC_SPECIAL) {
+		json_object_set_new(o, "special", json_string(f->at.special));
+		json_object_set_new(o, "special_rfc", json_string(f->at.special_rfc));
+	}
+	if (f->kind == PATH_ADDRESS && f->at.embedded_via[0] && !f->at.addr.mapped) {
+		char v4[ADDR_STRLEN];
+		json_object_set_new(o, "embedded",
+				    json_string(addr_format(&f->at.embedded, v4, sizeof(v4))));
+		json_object_set_new(o, "embedded_via", json_string(f->at.embedded_via));
+	}
 	json_object_set_new(o, "policy", json_string(f->policy));
 	json_object_set_new(o, "reason", json_string(finding_reason_name(f->reason)));
 	json_object_set_new(o, "detail", json_string(f->detail));

@@ -698,12 +698,16 @@ static enum rstatus job_attributions(struct copy *c, struct store *st, long long
 		if (i && addr_cmp(&addrs[i - 1], &addrs[i]) == 0)
 			continue;
 		attrib_lookup(r->attrib, &addrs[i], &at);
+		/* A special-purpose address has no region and no services: those
+		 * columns hold the registry's name and RFC (docs/SCHEMA.md), so the
+		 * row, and the evidence digest over it, keep their columns. */
+		bool sp = at.source == ATTR_SRC_SPECIAL;
 		copy_int(c, id);
 		copy_str(c, addr_format(&addrs[i], a, sizeof(a)));
 		copy_str(c, nz(at.provider));
-		copy_str(c, nz(at.region));
+		copy_str(c, nz(sp ? at.special : at.region));
 		copy_str(c, nz(at.border_group));
-		copy_str(c, nz(at.services));
+		copy_str(c, nz(sp ? at.special_rfc : at.services));
 		copy_str(c, attr_scope_name(at.scope));
 		copy_str(c, nz(at.country));
 		copy_str(c, attr_source_name(at.source));
@@ -750,7 +754,10 @@ static enum rstatus job_findings(struct copy *c, struct store *st, long long id,
 			copy_str(c, path_kind_name(f->kind));
 			copy_str(c, nz(f->at.country));
 			copy_str(c, nz(f->at.provider));
-			copy_str(c, nz(f->at.region));
+			/* special: the registry's name in region, as in scan_attributions */
+			copy_str(c, nz(f->kind == PATH_ADDRESS && f->at.source == ATTR_SRC_SPECIAL
+					   ? f->at.special
+					   : f->at.region));
 			copy_str(c, nz(f->at.border_group));
 			copy_str(c,
 				 f->kind == PATH_ADDRESS ? attr_source_name(f->at.source) : "dns");

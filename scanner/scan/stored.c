@@ -12,6 +12,7 @@
  * each path is judged whole. An ordinal column would remove even that.
  */
 #include "scan/stored.h"
+#include "attrib/special.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -86,7 +87,7 @@ static bool parse_scope(const char *s, enum attr_scope *out)
 
 static bool parse_source(const char *s, enum attr_source *out)
 {
-	for (int k = ATTR_SRC_NONE; k <= ATTR_SRC_PROVIDER; k++)
+	for (int k = ATTR_SRC_NONE; k <= ATTR_SRC_SPECIAL; k++)
 		if (strcmp(attr_source_name((enum attr_source)k), s) == 0) {
 			*out = (enum attr_source)k;
 			return true;
@@ -138,6 +139,19 @@ static void stored_attribute(void *ctx, const struct addr *a, struct attribution
 	parse_scope(PQgetvalue(r, i, A_SCOPE), &out->scope);
 	parse_source(PQgetvalue(r, i, A_SOURCE), &out->source);
 	out->region_unmapped = PQgetvalue(r, i, A_UNMAPPED)[0] == 't';
+	if (out->source == ATTR_SRC_SPECIAL) {
+		/* persist keeps the registry's name in region and its RFC in services */
+		snprintf(out->special, sizeof(out->special), "%s", out->region);
+		field(out->special_rfc, sizeof(out->special_rfc), r, i, A_SERVICES);
+		out->region[0] = out->services[0] = '\0';
+	}
+	/* What the address embeds is fixed by its form: said again, not stored. */
+	struct addr v4;
+	const char *via = special_embedded(a, &v4);
+	if (via) {
+		out->embedded = v4;
+		snprintf(out->embedded_via, sizeof(out->embedded_via), "%s", via);
+	}
 	out->disagreement = PQgetvalue(r, i, A_DISAGREE)[0] == 't';
 }
 
