@@ -77,6 +77,48 @@ START_TEST(buf_limit_is_an_error)
 }
 END_TEST
 
+/* curl's dynbuf: the first error stays, every later append fails with it and
+ * adds nothing, and the caller asks once at the end. */
+START_TEST(buf_errors_are_sticky)
+{
+	struct buf b;
+
+	buf_init(&b, 8);
+	ck_assert_int_eq(buf_error(&b), R_OK);
+	ck_assert_int_eq(buf_addstr(&b, "12345"), R_OK);
+	ck_assert_int_eq(buf_addstr(&b, "6789"), R_ELIMIT); /* past the cap */
+	ck_assert_str_eq(b.data, "12345");		    /* nothing of it added */
+	/* Later appends that would fit fail too: no record with a hole in it. */
+	ck_assert_int_eq(buf_addstr(&b, "6"), R_ELIMIT);
+	ck_assert_int_eq(buf_add(&b, "7", 1), R_ELIMIT);
+	ck_assert_int_eq(buf_printf(&b, "%d", 8), R_ELIMIT);
+	ck_assert_int_eq(buf_add(&b, "", 0), R_ELIMIT);
+	ck_assert_str_eq(b.data, "12345");
+	ck_assert_uint_eq(b.len, 5);
+	/* Seen once, at the end, and the partial data is not handed out. */
+	ck_assert_int_eq(buf_error(&b), R_ELIMIT);
+	ck_assert_ptr_null(buf_steal(&b, NULL));
+	ck_assert_str_eq(b.data, "12345");
+	/* Reset clears the error: the buf takes appends again. */
+	buf_reset(&b);
+	ck_assert_int_eq(buf_error(&b), R_OK);
+	ck_assert_int_eq(buf_printf(&b, "%s", "abcdefgh"), R_OK);
+	ck_assert_str_eq(b.data, "abcdefgh");
+	ck_assert_int_eq(buf_printf(&b, "%d", 9), R_ELIMIT); /* printf past the cap */
+	ck_assert_int_eq(buf_addstr(&b, ""), R_ELIMIT);
+	ck_assert_int_eq(buf_error(&b), R_ELIMIT);
+	buf_free(&b);
+	/* buf_free leaves a clean buf too. */
+	ck_assert_int_eq(buf_error(&b), R_OK);
+	buf_init(&b, 4);
+	ck_assert_int_eq(buf_addstr(&b, "abcd"), R_OK);
+	char *p = buf_steal(&b, NULL);
+	ck_assert_str_eq(p, "abcd");
+	free(p);
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(buf_read_file_names_the_file)
 {
 	struct buf b;
@@ -131,6 +173,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, addr_v4_v6_mapped);
 	tcase_add_test(tc, prefix_parse_and_contains);
 	tcase_add_test(tc, buf_limit_is_an_error);
+	tcase_add_test(tc, buf_errors_are_sticky);
 	tcase_add_test(tc, buf_read_file_names_the_file);
 	tcase_add_test(tc, rerr_format_and_exit_codes);
 	suite_add_tcase(s, tc);

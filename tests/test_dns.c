@@ -5,6 +5,7 @@
  */
 #include "dns/dns.h"
 #include "dns/rrtext.h"
+#include "dns/zone.h"
 #include "lib/testutil.h"
 
 #include <check.h>
@@ -341,6 +342,43 @@ START_TEST(bad_zone_files_name_file_and_line)
 }
 END_TEST
 
+/*
+ * Issue 13, item 6: a CNAME target of 263 characters as text (a 63-byte label
+ * of \000 escapes) is refused; the error quoted the record's text after
+ * freeing it (a use after free that ASan reports in this test).
+ */
+START_TEST(long_cname_target_is_refused_naming_the_record)
+{
+	struct zonedb *db = zonedb_new();
+	struct rerr err;
+	char msg[2048], cmd[8192], zone[4096], *out = NULL;
+
+	snprintf(zone, sizeof(zone), "%s", tu_path("tests/fixtures/zones/long-cname-target.zone"));
+
+	ck_assert_ptr_nonnull(db);
+	rerr_clear(&err);
+	ck_assert_int_eq(zonedb_load(db, zone, &err), R_EINPUT);
+	rerr_format(&err, msg, sizeof(msg));
+	ck_assert_msg(strstr(msg, "long-cname-target.zone: cannot read record (a name longer "
+				  "than 253 characters as text): www.long.test.") != NULL,
+		      "%s", msg);
+	ck_assert_msg(strstr(msg, "CNAME\t\\000\\000") != NULL, "%s", msg);
+	/* Nothing of the file stays, and the db is still usable. */
+	ck_assert_uint_eq(zonedb_records(db), 0);
+	ck_assert_int_eq(zonedb_load(db, tu_path("tests/fixtures/zones/example.test.zone"), &err),
+			 R_OK);
+	ck_assert_int_eq(zonedb_seal(db, &err), R_OK);
+	zonedb_free(db);
+	/* Through the binary: bad input, exit 2. */
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --offline --zone '%s' www.long.test", tu_bin(),
+		 zone);
+	int rc = tu_run(cmd, NULL, &out);
+	ck_assert_msg(rc == 2, "exit %d: %s", rc, out);
+	ck_assert_msg(strstr(out, "cannot read record (a name longer than 253") != NULL, "%s", out);
+	free(out);
+}
+END_TEST
+
 /* rrtext: the same text as ldns for names and records. */
 static uint32_t rng = 12345;
 static uint32_t next_rand(void)
@@ -467,6 +505,7 @@ int main(void)
 	tcase_add_test(tc, name_server_part_is_the_same_when_copied);
 	tcase_add_test(tc, zone_names_patterns);
 	tcase_add_test(tc, bad_zone_files_name_file_and_line);
+	tcase_add_test(tc, long_cname_target_is_refused_naming_the_record);
 	suite_add_tcase(su, tc);
 	TCase *tt = tcase_create("rrtext");
 	tcase_add_test(tt, rrtext_names_match_ldns);

@@ -19,11 +19,13 @@ void buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->err = R_OK;
 }
 
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->err = R_OK;
 	if (b->data)
 		b->data[0] = '\0';
 }
@@ -47,14 +49,29 @@ static enum rstatus grow(struct buf *b, size_t need)
 	return R_OK;
 }
 
+/* Keeps the first error: later appends fail with it. */
+static enum rstatus fail(struct buf *b, enum rstatus rc)
+{
+	if (b->err == R_OK)
+		b->err = rc;
+	return b->err;
+}
+
+enum rstatus buf_error(const struct buf *b)
+{
+	return b->err;
+}
+
 enum rstatus buf_add(struct buf *b, const void *data, size_t len)
 {
 	enum rstatus rc;
 
+	if (b->err != R_OK)
+		return b->err;
 	if (len > b->limit || b->len > b->limit - len)
-		return R_ELIMIT;
+		return fail(b, R_ELIMIT);
 	if ((rc = grow(b, b->len + len)) != R_OK)
-		return rc;
+		return fail(b, rc);
 	if (len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;
@@ -72,15 +89,17 @@ enum rstatus buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_list cp;
 	enum rstatus rc;
 
+	if (b->err != R_OK)
+		return b->err;
 	va_copy(cp, ap);
 	int n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
 	if (n < 0)
-		return R_EINTERNAL;
+		return fail(b, R_EINTERNAL);
 	if ((size_t)n > b->limit || b->len > b->limit - (size_t)n)
-		return R_ELIMIT;
+		return fail(b, R_ELIMIT);
 	if ((rc = grow(b, b->len + (size_t)n)) != R_OK)
-		return rc;
+		return fail(b, rc);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 	return R_OK;
@@ -101,6 +120,8 @@ char *buf_steal(struct buf *b, size_t *len)
 {
 	char *p = b->data;
 
+	if (b->err != R_OK)
+		return NULL;
 	if (p == NULL) {
 		p = calloc(1, 1);
 		if (p == NULL)
@@ -137,8 +158,8 @@ enum rstatus buf_read_file(struct buf *out, const char *path, struct rerr *err)
 	}
 	if (ferror(f))
 		rc = rerr_set(err, R_EIO, path, 0, "read error: %s", strerror(errno));
-	else if (out->data == NULL)
-		rc = buf_add(out, "", 0);
+	else if (out->data == NULL && (rc = buf_add(out, "", 0)) != R_OK)
+		rerr_set(err, rc, path, 0, "out of memory reading file");
 out:
 	if (f != stdin)
 		fclose(f);

@@ -139,8 +139,11 @@ static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, con
 	r->zone = z;
 	r->rr.type = (uint16_t)t;
 	r->rr.ttl = ldns_rr_ttl(rr);
+	const char *why = "a name longer than 253 characters as text";
 	r->rr.owner = rdf_name(ldns_rr_owner(rr));
 	r->rr.text = ldns_rr2str(rr);
+	if (r->rr.text == NULL)
+		why = "out of memory or unprintable";
 	if (r->rr.owner == NULL || r->rr.text == NULL)
 		goto bad;
 	/* ldns ends the text with a newline; answers join records with their own. */
@@ -151,6 +154,7 @@ static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, con
 	case LDNS_RR_TYPE_A:
 	case LDNS_RR_TYPE_AAAA: {
 		const ldns_rdf *d = ldns_rr_rdf(rr, 0);
+		why = "not an address";
 		if (d == NULL)
 			goto bad;
 		addr_from_bytes(&r->rr.addr, ldns_rdf_data(d), ldns_rdf_size(d));
@@ -160,13 +164,17 @@ static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, con
 	}
 	case LDNS_RR_TYPE_CNAME:
 	case LDNS_RR_TYPE_NS:
+		if (ldns_rr_rdf(rr, 0) == NULL)
+			why = "no target";
 		if (ldns_rr_rdf(rr, 0) == NULL ||
 		    (r->rr.target = rdf_name(ldns_rr_rdf(rr, 0))) == NULL)
 			goto bad;
 		break;
 	case LDNS_RR_TYPE_MX:
+		why = "no preference or exchange";
 		if (ldns_rr_rdf(rr, 0) == NULL || ldns_rr_rdf(rr, 1) == NULL)
 			goto bad;
+		why = "a name longer than 253 characters as text";
 		r->rr.pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
 		if ((r->rr.target = rdf_name(ldns_rr_rdf(rr, 1))) == NULL)
 			goto bad;
@@ -177,11 +185,14 @@ static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, con
 	db->n++;
 	return R_OK;
 bad:
+	/* The message quotes the record: written before its text is freed. */
+	rerr_set(err, R_EINPUT, path, 0, "cannot read record (%s): %.300s", why,
+		 r->rr.text ? r->rr.text : "(unprintable)");
 	free((char *)r->rr.owner);
 	free((char *)r->rr.target);
 	free((char *)r->rr.text);
-	return rerr_set(err, R_EINPUT, path, 0, "cannot read record: %.200s",
-			r->rr.text ? r->rr.text : "(unprintable)");
+	r->rr.owner = r->rr.target = r->rr.text = NULL;
+	return R_EINPUT;
 }
 
 enum rstatus zonedb_load(struct zonedb *db, const char *path, struct rerr *err)

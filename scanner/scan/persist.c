@@ -13,13 +13,26 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * Caps of the text[] literals written here. Both hold any legal input: a
+ * source has at most ATTRIB_MAX_FILES names of under 1024 bytes (6 KiB once
+ * escaped); a configuration at most CONFIG_MAX_LIST zone files, each a path
+ * that opened (under PATH_MAX, 4096), so about 2.1 MiB escaped.
+ */
+#define SOURCE_FILES_MAX ((size_t)64 << 10)
+#define ZONE_FILES_MAX ((size_t)4 << 20)
+
 static int addr_sort(const void *a, const void *b)
 {
 	return addr_cmp(a, b);
 }
 
-/* A PostgreSQL text[] literal of n strings, each stride bytes apart (0: an array of pointers). */
-static void text_array(struct buf *b, const void *v, size_t n, size_t stride)
+/*
+ * A PostgreSQL text[] literal of n strings, each stride bytes apart (0: an
+ * array of pointers); R_OK, or the buf's first error (the literal is then
+ * unusable: callers must not store it).
+ */
+static enum rstatus text_array(struct buf *b, const void *v, size_t n, size_t stride)
 {
 	buf_addstr(b, "{");
 	for (size_t i = 0; i < n; i++) {
@@ -33,6 +46,23 @@ static void text_array(struct buf *b, const void *v, size_t n, size_t stride)
 		buf_addstr(b, "\"");
 	}
 	buf_addstr(b, "}");
+	return buf_error(b);
+}
+
+/* The configuration's zone files as a text[] literal in zones (initialised
+ * here; the caller frees it with buf_free() in any case). */
+static enum rstatus zone_files(struct buf *zones, const struct config *cfg, struct rerr *err)
+{
+	enum rstatus rc;
+
+	buf_init(zones, ZONE_FILES_MAX);
+	if ((rc = text_array(zones, (const char *const *)cfg->zones, cfg->nzones, 0)) != R_OK)
+		return rerr_set(
+		    err, rc, cfg->file, 0,
+		    rc == R_ELIMIT ? "its %zu zone file names are over %zu bytes in all: not stored"
+				   : "out of memory listing its %zu zone files (limit %zu)",
+		    cfg->nzones, ZONE_FILES_MAX);
+	return R_OK;
 }
 
 static char *path_json(const struct finding *f)
@@ -224,8 +254,17 @@ static enum rstatus sources(struct store *st, long long id, const struct run *r,
 	}
 	for (size_t i = 0; i < nsrc; i++) {
 		struct buf files;
-		buf_init(&files, 1 << 16);
-		text_array(&files, src[i].files, src[i].nfiles, sizeof(src[i].files[0]));
+		buf_init(&files, SOURCE_FILES_MAX);
+		if ((rc = text_array(&files, src[i].files, src[i].nfiles,
+				     sizeof(src[i].files[0]))) != R_OK) {
+			buf_free(&files);
+			free(sha);
+			rerr_set(err, rc, src[i].name, 0,
+				 rc == R_ELIMIT ? "its list of files is over %zu bytes: not stored"
+						: "out of memory listing its files (limit %zu)",
+				 (size_t)SOURCE_FILES_MAX);
+			return copy_abort(&c, rc);
+		}
 		copy_int(&c, id);
 		copy_int(&c, (long long)i);
 		copy_str(&c, src[i].name);
@@ -381,8 +420,10 @@ static enum rstatus begin_new(struct store *st, const struct config *cfg, const 
 	config_sha256(cfg, csha);
 	policy_sha256(r, psha);
 	snprintf(epoch, sizeof(epoch), "%llu", attrib_geoip_epoch(r->attrib));
-	buf_init(&zones, 1 << 20);
-	text_array(&zones, (const char *const *)cfg->zones, cfg->nzones, 0);
+	if ((rc = zone_files(&zones, cfg, err)) != R_OK) {
+		buf_free(&zones);
+		return rc;
+	}
 	const char *p[6] = {r->estate->file, cfg->file, zones.data, csha, psha, epoch};
 	PGresult *res = query(st,
 			      "INSERT INTO scans (estate, config_path, zone_files, config_sha256, "
@@ -445,8 +486,10 @@ static enum rstatus begin_again(struct store *st, const struct config *cfg, cons
 	struct buf zones;
 	policy_sha256(r, psha);
 	snprintf(epoch, sizeof(epoch), "%llu", attrib_geoip_epoch(r->attrib));
-	buf_init(&zones, 1 << 20);
-	text_array(&zones, (const char *const *)cfg->zones, cfg->nzones, 0);
+	if ((rc = zone_files(&zones, cfg, err)) != R_OK) {
+		buf_free(&zones);
+		return rc;
+	}
 	const char *q[7] = {r->estate->file, cfg->file, zones.data, csha, psha, epoch, idtext};
 	rc = command(st,
 		     "UPDATE scans SET status = 'running', finished_at = NULL, error = NULL, "
@@ -653,9 +696,8 @@ static enum rstatus job_elements(struct copy *c, struct store *st, long long id,
 				if (*naddrs == cap) {
 					struct addr *v = realloc(*addrs, 2 * cap * sizeof(*v));
 					if (v == NULL) {
-						(void)copy_end(c, NULL);
-						return rerr_set(err, R_ENOMEM, NULL, 0,
-								"out of memory");
+						rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+						return copy_abort(c, R_ENOMEM);
 					}
 					*addrs = v;
 					cap *= 2;
@@ -774,6 +816,15 @@ static enum rstatus job_findings(struct copy *c, struct store *st, long long id,
 			copy_str(c, ej);
 			free(ej);
 			free(pj);
+			if ((rc = copy_status(c)) == R_ELIMIT || rc == R_ENOMEM) {
+				char why[sizeof(err->where) + sizeof(err->msg) + 2];
+				snprintf(why, sizeof(why), "%s: %s", err->where, err->msg);
+				rerr_set(err, rc, f->endpoint, 0,
+					 "the finding of service %s on %s (a path of %zu elements) "
+					 "cannot be stored whole: %s",
+					 f->service, f->element, f->npath, why);
+				return copy_end(c, NULL);
+			}
 		}
 	}
 	return copy_end(c, NULL);
@@ -808,6 +859,15 @@ static enum rstatus job_answers(struct copy *c, struct store *st, long long id, 
 		copy_int(c, (long long)ans[i].ttl);
 		copy_str(c, ans[i].resolver);
 		copy_str(c, when);
+		if ((rc = copy_status(c)) == R_ELIMIT || rc == R_ENOMEM) {
+			/* The whole answer or none of it: name what could not be stored. */
+			char why[sizeof(err->where) + sizeof(err->msg) + 2];
+			snprintf(why, sizeof(why), "%s: %s", err->where, err->msg);
+			rerr_set(err, rc, ans[i].name, 0,
+				 "the %s answer (%zu bytes of records) cannot be stored whole: %s",
+				 ans[i].type, strlen(ans[i].data), why);
+			break;
+		}
 	}
 	return copy_end(c, NULL);
 }

@@ -9,8 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A text[] literal for parameters: {"a","b"} with quotes and backslashes escaped. */
-static void array_literal(struct buf *b, const struct snapshot_meta *m, int which)
+/*
+ * A text[] literal for parameters: {"a","b"} with quotes and backslashes
+ * escaped. R_OK, or the buf's first error: the literal is then unusable. The
+ * callers' 64 KiB hold any snapshot (SNAPSHOT_MAX_FILES fields of under 1024
+ * bytes each, at most doubled), so an error here is memory running out.
+ */
+static enum rstatus array_literal(struct buf *b, const struct snapshot_meta *m, int which)
 {
 	buf_addstr(b, "{");
 	for (size_t i = 0; i < m->nfiles; i++) {
@@ -26,6 +31,7 @@ static void array_literal(struct buf *b, const struct snapshot_meta *m, int whic
 		buf_addstr(b, "\"");
 	}
 	buf_addstr(b, "}");
+	return buf_error(b);
 }
 
 enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *m,
@@ -42,9 +48,13 @@ enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *
 	buf_init(&urls, 1 << 16);
 	buf_init(&etags, 1 << 16);
 	buf_init(&lms, 1 << 16);
-	array_literal(&urls, m, 0);
-	array_literal(&etags, m, 1);
-	array_literal(&lms, m, 2);
+	if ((rc = array_literal(&urls, m, 0)) != R_OK ||
+	    (rc = array_literal(&etags, m, 1)) != R_OK ||
+	    (rc = array_literal(&lms, m, 2)) != R_OK) {
+		rerr_set(err, rc, m->provider, 0, "cannot list the snapshot's files (%s)",
+			 rc == R_ELIMIT ? "over 64 KiB" : "out of memory");
+		goto out;
+	}
 	snprintf(fetched, sizeof(fetched), "%lld", (long long)m->fetched_at);
 	snprintf(count, sizeof(count), "%zu", set->n);
 	snprintf(invalid, sizeof(invalid), "%zu", m->invalid);

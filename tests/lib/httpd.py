@@ -10,7 +10,7 @@ appended to that file as one JSON line {"path", "content_type", "body"}.
   /slow               200, then a few bytes per second (trips a total timeout)
   /big                2 MiB of body (over a small size cap)
   /garbage            the first 50,000 bytes of the AWS file (does not parse)
-  /shrunk             a valid AWS-format file with 2 prefixes
+  /shrunk             a valid AWS-format file with 3 prefixes
   /missing            404
   POST /hook          204 (a webhook receiver)
   POST /hook/fail/N/NAME  500 for the first N POSTs to NAME, then 204
