@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 static int port, hole;
-static char z1[4096], z2[4096], z3[4200];
+static char z1[4096], z2[4096], z3[4200], z4[4200];
 
 static void setup(void)
 {
@@ -31,8 +31,9 @@ static void setup(void)
 	snprintf(b, sizeof(b), "other.test=%s", z2);
 	snprintf(z3, sizeof(z3), "incomplete.test=%s",
 		 tu_path("tests/fixtures/zones/incomplete.test.zone"));
-	const char *zones[3] = {a, b, z3};
-	port = nsd_start(zones, 3);
+	snprintf(z4, sizeof(z4), "soa.test=%s", tu_path("tests/fixtures/zones/soa.test.zone"));
+	const char *zones[4] = {a, b, z3, z4};
+	port = nsd_start(zones, 4);
 	ck_assert_msg(port > 0, "nsd did not start");
 	hole = nsd_black_hole();
 	ck_assert_int_gt(hole, 0);
@@ -229,15 +230,20 @@ START_TEST(axfr_pulls_a_zone_and_a_refused_one_is_an_error)
 }
 END_TEST
 
-/* `residency check` of tests/fixtures/incomplete through resolver port rport. */
-static int check_incomplete(int rport, char **out)
+/* `residency check` of tests/fixtures/incomplete/ESTATE through resolver port rport. */
+static int check_estate(const char *estate, int rport, char **out)
 {
 	char cmd[8192];
 	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && '%s' check --estate tests/fixtures/incomplete/estate.json --policies "
+		 "cd '%s' && '%s' check --estate tests/fixtures/incomplete/%s --policies "
 		 "tests/fixtures/incomplete/policies --resolver 127.0.0.1:%d --format json",
-		 tu_path(""), tu_bin(), rport);
+		 tu_path(""), tu_bin(), estate, rport);
 	return tu_run(cmd, out, NULL);
+}
+
+static int check_incomplete(int rport, char **out)
+{
+	return check_estate("estate.json", rport, out);
 }
 
 /* The reasons of a check's findings, sorted and joined: "country_not_allowed incomplete". */
@@ -303,6 +309,32 @@ START_TEST(a_failed_question_makes_the_path_incomplete)
 }
 END_TEST
 
+/*
+ * Found by the bounds audit of issue 13: alias.soa.test is a CNAME into
+ * another zone, and its own zone's name server is in China. When the SOA
+ * question that finds its zone failed, the name-server part of the path was
+ * dropped and check said COMPLIANT, exit 0. Now an NS element with no zone
+ * says the name servers are unknown: a finding.
+ */
+START_TEST(a_zone_that_cannot_be_found_is_a_finding)
+{
+	char got[2048], *out = NULL;
+
+	ck_assert_int_eq(check_estate("estate-soa.json", port, &out), 1);
+	reasons(out, got, sizeof(got));
+	ck_assert_str_eq(got, "country_not_allowed:52.80.0.54");
+	free(out);
+	int proxy = dnsproxy_start(port, "alias.soa.test", 6, DNSPROXY_SERVFAIL);
+	ck_assert_int_gt(proxy, 0);
+	ck_assert_int_eq(check_estate("estate-soa.json", proxy, &out), 1);
+	reasons(out, got, sizeof(got));
+	ck_assert_str_eq(got, "unresolvable:alias.soa.test.");
+	ck_assert_ptr_nonnull(strstr(out, "its name servers are unknown"));
+	free(out);
+	dnsproxy_stop();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dns_live");
@@ -315,6 +347,7 @@ int main(void)
 	tcase_add_test(tc, closed_port_is_timeout_and_the_next_resolver_answers);
 	tcase_add_test(tc, axfr_pulls_a_zone_and_a_refused_one_is_an_error);
 	tcase_add_test(tc, a_failed_question_makes_the_path_incomplete);
+	tcase_add_test(tc, a_zone_that_cannot_be_found_is_a_finding);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -41,6 +41,8 @@ enum dns_status {
 /* Elements one path may hold; more is DNS_TOOBIG on the element that could not
  * grow (a live answer holds at most about 4,000 addresses; a zone file more). */
 #define PATH_MAX_ELEMS 65536
+/* CNAME hops followed from an endpoint; more is DNS_TOOLONG, a finding. */
+#define PATH_MAX_HOPS 16
 const char *dns_status_name(enum dns_status s); /* "ok", "nodata", "nxdomain", ... "too_big" */
 
 enum path_kind {

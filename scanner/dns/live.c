@@ -830,31 +830,45 @@ static const char *hinted_apex(struct live *l, const char *name, bool *pending)
 	return NULL;
 }
 
-const char *live_zone_of(struct live *l, const char *name)
+const char *live_zone_of(struct live *l, const char *name, enum dns_status *why)
 {
 	const char *p = name;
 	bool pending = false;
 	const char *apex = hinted_apex(l, name, &pending);
 
+	*why = DNS_OK;
 	if (apex)
 		return apex;
 	if (pending) {
 		l->pending_hits++; /* its own answers will tell: wait for them */
 		return NULL;
 	}
-	/* A CNAME cannot sit at a zone apex: its zone is its parent's. */
+	/* A CNAME cannot sit at a zone apex: its zone is its parent's. A name has
+	 * at most 127 labels, so the walk ends before the bound. */
 	for (int depth = 0; p && *p && depth < 128; depth++) {
 		struct centry *e = lookup(l, p, LDNS_RR_TYPE_SOA);
-		if (e == NULL || e->pending)
+		if (e == NULL) {
+			*why = DNS_ERROR;
+			return NULL;
+		}
+		if (e->pending)
 			return NULL;
 		if (e->soa_owner && !e->cname)
 			return e->soa_owner;
-		if (!e->cname)
-			return NULL; /* refused, timeout: the zone is unknown */
+		if (!e->cname) {
+			/* refused, timeout, or an answer naming no apex: the zone, and so
+			 * its name servers, are unknown */
+			*why =
+			    e->rcode == DNS_OK || e->rcode == DNS_NODATA || e->rcode == DNS_NXDOMAIN
+				? DNS_ERROR
+				: e->rcode;
+			return NULL;
+		}
 		p = strchr(p, '.');
 		if (p)
 			p++;
 	}
+	*why = DNS_ERROR;
 	return NULL;
 }
 

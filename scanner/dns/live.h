@@ -26,8 +26,13 @@ void live_set_stop(struct live *l, const volatile sig_atomic_t *stop);
  * is set instead of waiting.
  */
 void live_query(struct live *l, const char *name, uint16_t type, struct zone_answer *ans);
-/* The apex of the zone holding name, found with SOA questions; NULL when unknown. */
-const char *live_zone_of(struct live *l, const char *name);
+/*
+ * The apex of the zone holding name, found with SOA questions; NULL when
+ * unknown, with *why saying why: the SOA question's failure (timeout,
+ * SERVFAIL, ...), DNS_ERROR when no answer named an apex (or out of memory),
+ * or DNS_OK when its answer is not known yet (batch mode: ask again later).
+ */
+const char *live_zone_of(struct live *l, const char *name, enum dns_status *why);
 const char *live_resolvers(const struct live *l);
 /* Batch mode on or off (off: every question is waited for). */
 void live_batch(struct live *l, bool on);

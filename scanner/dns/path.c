@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATH_MAX_HOPS 16
 #define DNS_MAX_ANSWERS 50000000u
 
 /* Interned strings: names, answer data and resolvers repeat across paths. Each
@@ -529,6 +528,8 @@ static enum dns_status addresses(struct dns *d, struct path *p, const char *host
 			}
 		} else if (ans.rcode == DNS_NXDOMAIN) {
 			nxdomain = true;
+		} else if (ans.rcode == DNS_TOOBIG) {
+			unanswered = DNS_TOOBIG; /* a bound, never just incomplete */
 		} else if (ans.rcode != DNS_NODATA && !ans.cname && unanswered == DNS_OK) {
 			unanswered = ans.rcode;
 		}
@@ -537,7 +538,7 @@ static enum dns_status addresses(struct dns *d, struct path *p, const char *host
 	if (p->elems[at].status == DNS_TOOBIG || p->elems[at].status == DNS_ERROR)
 		return p->elems[at].status; /* set by add_kept: not all addresses are here */
 	if (unanswered != DNS_OK)
-		return found ? DNS_INCOMPLETE : unanswered;
+		return found && unanswered != DNS_TOOBIG ? DNS_INCOMPLETE : unanswered;
 	return found ? DNS_OK : nxdomain ? DNS_NXDOMAIN : DNS_NODATA;
 }
 
@@ -573,11 +574,25 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 {
 	const char *file;
 	const char *apex = zonedb_zone_of(d->zones, name, &file);
+	enum dns_status why = DNS_OK;
 	if (apex == NULL && d->live)
-		apex = live_zone_of(d->live, name);
+		apex = live_zone_of(d->live, name, &why);
 
-	if (apex == NULL)
-		return; /* the name itself is already unresolvable (no zone) */
+	if (apex == NULL) {
+		if (d->live == NULL)
+			return; /* offline: the name itself is no_zone, already a failure */
+		/*
+		 * The zone of a resolved name could not be found (its SOA question
+		 * failed), so its name servers are unknown: an NS element with no
+		 * zone says so, never a path without its name-server part. While
+		 * the answer is pending (why ok) the path is built again anyway.
+		 */
+		enum dns_status s = why == DNS_OK ? DNS_ERROR : why;
+		int e = add(d, p, PATH_NS, name, at, s, -1);
+		(void)e;
+		fail(p, s);
+		return;
+	}
 	const struct sslot *slot = intern_slot(&d->strs, apex);
 	if (slot == NULL) {
 		fail(p, DNS_ERROR);

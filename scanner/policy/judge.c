@@ -297,13 +297,19 @@ enum rstatus judge_service(const struct service *svc, const struct policy *pol,
 				continue;
 			/* A path cut at a bound is never allowed: not even "unknown":
 			 * "allow" covers what residency itself did not look at. */
-			if (e->status == DNS_TOOBIG) {
-				snprintf(
-				    detail, sizeof(detail),
-				    "%s: the data path outgrew residency's bounds (%d elements a "
-				    "path; an answer kept whole): what lies beyond it was not "
-				    "checked",
-				    e->name, PATH_MAX_ELEMS);
+			if (e->status == DNS_TOOBIG || e->status == DNS_TOOLONG) {
+				if (e->status == DNS_TOOLONG)
+					snprintf(detail, sizeof(detail),
+						 "%s: the CNAME chain is longer than residency "
+						 "follows (%d hops): where it ends was not checked",
+						 e->name, PATH_MAX_HOPS);
+				else
+					snprintf(
+					    detail, sizeof(detail),
+					    "%s: the data path outgrew residency's bounds (%d "
+					    "elements a path; an answer kept whole): what lies "
+					    "beyond it was not checked",
+					    e->name, PATH_MAX_ELEMS);
 				rc = add(out, svc, pol, p, i, REASON_INCOMPLETE, NULL, detail,
 					 today, err);
 				continue;
@@ -323,7 +329,13 @@ enum rstatus judge_service(const struct service *svc, const struct policy *pol,
 			/* A mail domain needs no address of its own, only MX hosts. */
 			if (mail && i == 0 && e->status == DNS_NODATA)
 				continue;
-			if (e->kind == PATH_NS)
+			if (e->kind == PATH_NS && e->zone[0] == '\0')
+				snprintf(
+				    detail, sizeof(detail),
+				    "the zone of %s could not be found (its SOA question: %s): "
+				    "its name servers are unknown",
+				    e->name, dns_status_name(e->status));
+			else if (e->kind == PATH_NS)
 				snprintf(detail, sizeof(detail), "name server %s of zone %s: %s",
 					 e->name, e->zone, dns_status_name(e->status));
 			else if (e->kind == PATH_MX)
