@@ -359,6 +359,17 @@ START_TEST(paths_are_never_cut)
 	ck_assert_ptr_null(strstr(out, "COMPLIANT"));
 	free(out);
 	free(dir);
+
+	/* A CNAME chain past PATH_MAX_HOPS (16) is residency's bound too: a finding
+	 * even under "unknown": "allow" (it was allowed as chain_too_long). */
+	ck_assert_int_eq(check("--estate tests/fixtures/bounds/estate-chain.json --policies "
+			       "tests/fixtures/bounds/policies --zone "
+			       "tests/fixtures/zones/example.test.zone --offline",
+			       &out, NULL),
+			 1);
+	ck_assert_ptr_nonnull(strstr(out, "incomplete  long-chain  h18.example.test."));
+	ck_assert_ptr_nonnull(strstr(out, "longer than residency follows (16 hops)"));
+	free(out);
 }
 END_TEST
 
