@@ -385,6 +385,32 @@ START_TEST(corrupt_parsed_cache_is_rebuilt_not_trusted)
 }
 END_TEST
 
+/* A border group longer than the record keeps was cut, missed the region table
+ * and fell to GeoIP: now the record is refused, naming it (issue 13 audit). */
+START_TEST(long_fields_are_refused_never_cut)
+{
+	struct range_set s;
+	struct rerr err;
+	char longname[100];
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	range_set_init(&s, "aws");
+	ck_assert_int_eq(ranges_add(&s, "10.0.0.0/16", "us-east-1", "us-east-1-bue-1", "EC2", NULL,
+				    false, "t", "r1", &err),
+			 R_OK);
+	ck_assert_int_eq(ranges_add(&s, "10.1.0.0/16", "us-east-1", longname, "EC2", NULL, false,
+				    "t", "r2", &err),
+			 R_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "network border group"));
+	ck_assert_int_eq(
+	    ranges_add(&s, "10.1.0.0/16", longname, NULL, "EC2", NULL, false, "t", "r3", &err),
+	    R_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "region"));
+	ck_assert_uint_eq(s.n, 1);
+	range_set_free(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("ranges");
@@ -400,6 +426,7 @@ int main(void)
 	tcase_add_test(tc, growth_against_the_last_good_snapshot);
 	tcase_add_test(tc, geofeed_bad_rows_are_skipped_and_counted);
 	tcase_add_test(tc, corrupt_parsed_cache_is_rebuilt_not_trusted);
+	tcase_add_test(tc, long_fields_are_refused_never_cut);
 	suite_add_tcase(su, tc);
 	return tu_run_suite(su);
 }

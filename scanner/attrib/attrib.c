@@ -77,6 +77,31 @@ static void add_file(struct attrib_source_info *info, const char *file)
 		snprintf(info->files[info->nfiles++], sizeof(info->files[0]), "%s", file);
 }
 
+/*
+ * A provider that publishes several files (Cloudflare and Akamai: one for IPv4,
+ * one for IPv6) is given all of them or none: given sources replace the
+ * bundled snapshot, so a file left out would drop a whole address family to
+ * GeoIP (Cloudflare's anycast IPv6 placed in a country) without a word.
+ */
+static enum rstatus all_files_given(const struct range_provider *p,
+				    const struct attrib_source *sources, size_t n, struct rerr *err)
+{
+	size_t published = 0, given = 0;
+	while (published < 3 && p->files[published])
+		published++;
+	for (size_t i = 0; i < n; i++)
+		given += strcmp(sources[i].provider, p->name) == 0;
+	if (given >= published)
+		return R_OK;
+	return rerr_set(err, R_EUSAGE, p->name, 0,
+			"%s publishes %zu range files (%s%s%s) and %zu %s given: give every one "
+			"(--ranges %s=URL once per file, or a list in the configuration's "
+			"\"ranges\"), or the addresses of the ones left out would fall to GeoIP",
+			p->name, published, p->urls[0], published > 1 ? ", " : "",
+			published > 1 ? p->urls[1] : "", given, given == 1 ? "was" : "were",
+			p->name);
+}
+
 static enum rstatus load_given(struct range_set *set, const char *provider,
 			       const struct attrib_source *sources, size_t n,
 			       struct attrib_source_info *info, struct rerr *err)
@@ -198,6 +223,8 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 		snprintf(info->name, sizeof(info->name), "%s", p->name);
 		for (size_t i = 0; i < n; i++)
 			given |= strcmp(sources[i].provider, p->name) == 0;
+		if (given && (rc = all_files_given(p, sources, n, err)) != R_OK)
+			goto fail;
 		if (given) {
 			rc = load_given(set, p->name, sources, n, info, err);
 		} else {

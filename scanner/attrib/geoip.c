@@ -45,6 +45,11 @@ enum rstatus geoip_open(const char *path, struct geoip **out, struct rerr *err)
 	*out = NULL;
 	if (g == NULL)
 		return rerr_set(err, R_ENOMEM, path, 0, "out of memory");
+	if (strlen(path) >= sizeof(g->path)) { /* the flat cache is keyed on the whole path */
+		free(g);
+		return rerr_set(err, R_ELIMIT, path, 0,
+				"a GeoIP database path is at most %zu bytes", sizeof(g->path) - 1);
+	}
 	if ((st = MMDB_open(path, MMDB_MODE_MMAP, &g->db)) != MMDB_SUCCESS) {
 		free(g);
 		return rerr_set(

@@ -103,11 +103,19 @@ static int do_fetch(struct ropts *o)
 		bool chosen = o->nproviders == 0 && o->nsrc == 0;
 		for (size_t i = 0; i < o->nproviders; i++)
 			chosen |= strcmp(o->providers[i], p->name) == 0;
+		size_t given = 0;
 		for (size_t i = 0; i < o->nsrc; i++)
-			if (strcmp(o->sp[i], p->name) == 0 && n < SNAPSHOT_MAX_FILES) {
+			if (strcmp(o->sp[i], p->name) == 0 && given++ < SNAPSHOT_MAX_FILES) {
 				urls[n++] = o->su[i];
 				chosen = true;
 			}
+		if (given > SNAPSHOT_MAX_FILES) {
+			/* A snapshot of the first files only would be cached and used. */
+			log_warnx("%s: %zu files given; a snapshot holds at most %d", p->name,
+				  given, SNAPSHOT_MAX_FILES);
+			status = worse(status, EXIT_BADINPUT);
+			continue;
+		}
 		if (!chosen)
 			continue;
 		for (int i = 0; n == 0 && i < 3 && p->urls[i]; i++)

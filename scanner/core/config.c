@@ -270,13 +270,30 @@ enum rstatus config_load(const char *path, struct config **out, struct rerr *err
 			{
 				char sub[300];
 				snprintf(sub, sizeof(sub), "/ranges/%s", prov);
-				if (!json_is_string(u) || c->nranges == CONFIG_MAX_LIST) {
+				/* One URL, or a list for a provider that publishes several
+				 * files (Cloudflare's and Akamai's IPv4 and IPv6 lists). */
+				size_t nu = json_is_array(u) ? json_array_size(u) : 1;
+				bool ok = json_is_string(u) || (json_is_array(u) && nu > 0);
+				for (size_t j = 0; ok && json_is_array(u) && j < nu; j++)
+					ok = json_is_string(json_array_get(u, j));
+				if (!ok) {
 					rc = rerr_set(err, R_EINPUT, path, jsonpos_line(pos, sub),
-						      "ranges.%s must be a URL", prov);
+						      "ranges.%s must be a URL or a list of URLs",
+						      prov);
 					goto out;
 				}
-				c->range_providers[c->nranges] = strdup(prov);
-				c->range_urls[c->nranges++] = strdup(json_string_value(u));
+				if (c->nranges + nu > CONFIG_MAX_LIST) {
+					rc = rerr_set(err, R_ELIMIT, path, jsonpos_line(pos, sub),
+						      "\"ranges\" has more than %d URLs in all",
+						      CONFIG_MAX_LIST);
+					goto out;
+				}
+				for (size_t j = 0; j < nu; j++) {
+					json_t *one = json_is_array(u) ? json_array_get(u, j) : u;
+					c->range_providers[c->nranges] = strdup(prov);
+					c->range_urls[c->nranges++] =
+					    strdup(json_string_value(one));
+				}
 			}
 		} else if (strcmp(key, "description") == 0) {
 			rc = R_OK;

@@ -65,7 +65,7 @@ struct live {
 	struct udpbatch *ub;	/* datagrams in batches (udpbatch.h) */
 	size_t asked, answered; /* questions sent, and those any resolver answered */
 	size_t retried;		/* questions that needed more than one try */
-	char servers[512];
+	char servers[4096];	/* the list given, comma separated; longer is refused */
 	/* Every record and string seen, in an arena freed at once. */
 	char **blocks;
 	size_t nblocks, left, nrecs;
@@ -135,9 +135,21 @@ enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int trie
 	udpbatch_install(l->ub, l->ch);
 	if (n > 0) {
 		size_t used = 0;
-		for (size_t i = 0; i < n && used < sizeof(l->servers); i++)
-			used += (size_t)snprintf(l->servers + used, sizeof(l->servers) - used,
-						 "%s%s", i ? "," : "", resolvers[i]);
+		for (size_t i = 0; i < n; i++) {
+			int w = snprintf(l->servers + used, sizeof(l->servers) - used, "%s%s",
+					 i ? "," : "", resolvers[i]);
+			if (w < 0 || (size_t)w >= sizeof(l->servers) - used) {
+				/* Never a shorter list, or a cut address that still parses. */
+				ares_destroy(l->ch);
+				udpbatch_free(l->ub);
+				free(l);
+				return rerr_set(err, R_ELIMIT, resolvers[i], 0,
+						"the resolver list is longer than %zu characters: "
+						"give fewer resolvers",
+						sizeof(l->servers) - 1);
+			}
+			used += (size_t)w;
+		}
 		if ((st = ares_set_servers_ports_csv(l->ch, l->servers)) != ARES_SUCCESS) {
 			ares_destroy(l->ch);
 			udpbatch_free(l->ub);

@@ -357,8 +357,16 @@ static const char *type_name(uint16_t t)
 	return "?";
 }
 
-/* Asks the zones and logs the answer; returns its index (-1 if the log is full). */
-/* Loaded zones answer for the names they cover; resolvers for the rest. */
+static int log_answer(struct dns *d, const char *name, uint16_t type, struct zone_answer *ans,
+		      bool from_zone);
+
+/*
+ * Asks the zones (for the names they cover) or the resolvers, and logs the
+ * answer; returns its index in the log, or -1 when it is pending. Every answer
+ * a path uses is kept as evidence: one that cannot be logged (the log's bound,
+ * an answer's text over its cap, out of memory) is not used, and says so as
+ * too_big (or error), never as the records it had.
+ */
 static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answer *ans)
 {
 	bool from_zone = d->live == NULL || zonedb_zone_of(d->zones, name, NULL) != NULL;
@@ -369,28 +377,51 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 		live_query(d->live, name, type, ans);
 	if (ans->pending)
 		return -1;
+	int ai = log_answer(d, name, type, ans, from_zone);
+	if (ai < 0) {
+		zone_answer_clear(ans);
+		ans->rcode = ai == -1 ? DNS_TOOBIG : DNS_ERROR;
+		ans->cname = false;
+		return -1;
+	}
+	return ai;
+}
+
+/* The answer's index in the log (logged now when new); -1 past a bound, -2 out of memory. */
+static int log_answer(struct dns *d, const char *name, uint16_t type, struct zone_answer *ans,
+		      bool from_zone)
+{
 	/* One stored copy of the name: the live cache's, or the interned one. */
 	const char *key = ans->data && ans->asked ? ans->asked : intern(&d->strs, name);
 	int known = key ? seen_find(d, key, type) : -1;
 	if (known >= 0)
 		return known;
-	if (key == NULL || d->nanswers >= DNS_MAX_ANSWERS)
+	if (key == NULL)
+		return -2;
+	if (d->nanswers >= DNS_MAX_ANSWERS)
 		return -1;
 	if (d->nanswers == d->capanswers) {
 		size_t ncap = d->capanswers ? d->capanswers * 2 : 256;
 		struct dns_answer *v = realloc(d->answers, ncap * sizeof(*v));
 		if (v == NULL)
-			return -1;
+			return -2;
 		d->answers = v;
 		d->capanswers = ncap;
 	}
 	struct dns_answer *a = &d->answers[d->nanswers];
-	char resolver[600];
 	if (d->last_resolver == NULL || d->last_file != ans->file ||
 	    d->last_from_zone != from_zone) {
-		snprintf(resolver, sizeof(resolver), "%s%s", from_zone ? "zone:" : "",
-			 ans->file ? ans->file : "-");
+		/* "zone:FILE" whole, however long the file's path */
+		const char *file = ans->file ? ans->file : "-";
+		size_t len = strlen(file) + 6;
+		char *resolver = malloc(len);
+		if (resolver == NULL)
+			return -2;
+		snprintf(resolver, len, "%s%s", from_zone ? "zone:" : "", file);
 		d->last_resolver = intern(&d->strs, resolver);
+		free(resolver);
+		if (d->last_resolver == NULL)
+			return -2;
 		d->last_file = ans->file;
 		d->last_from_zone = from_zone;
 	}
@@ -420,7 +451,7 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 	}
 	if (a->name == NULL || a->data == NULL || a->resolver == NULL ||
 	    !seen_add(d, key, type, (uint32_t)d->nanswers))
-		return -1;
+		return -2;
 	return (int)d->nanswers++;
 }
 

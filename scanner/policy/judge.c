@@ -216,7 +216,7 @@ static enum rstatus judge_address(struct judgement *j, const struct service *svc
 				  struct rerr *err)
 {
 	struct attribution at;
-	char detail[512];
+	char detail[1024]; /* a policy name is at most POLICY_MAX_NAME: it fits */
 
 	attribute(ctx, &p->elems[i].addr, &at);
 	/* A special-purpose address has no country and no provider: judged by the

@@ -338,6 +338,12 @@ static enum rstatus load_policy(const struct catalog *cat, const char *path, str
 	if ((rc = only_keys(root, keys, path, pos, "", err)) != R_OK ||
 	    (rc = get_str(root, "name", true, path, pos, "", &p->name, err)) != R_OK)
 		goto out;
+	if (strlen(p->name) > POLICY_MAX_NAME) {
+		/* findings quote it: a longer one would cut their text */
+		rc = rerr_set(err, R_EINPUT, path, jsonpos_line(pos, "/name"),
+			      "a policy name is at most %d characters", POLICY_MAX_NAME);
+		goto out;
+	}
 	if (json_object_get(root, "allow_countries")) {
 		p->has_allow = true;
 		if ((rc = country_list(cat, json_object_get(root, "allow_countries"), path, pos,

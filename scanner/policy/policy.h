@@ -16,6 +16,7 @@
 
 #define POLICY_MAX_SERVICES 1000000u
 #define POLICY_MAX_ENDPOINTS 1000000u
+#define POLICY_MAX_NAME 128 /* characters of a policy's name */
 
 /* A set of ISO 3166-1 alpha-2 codes. */
 struct ccset {

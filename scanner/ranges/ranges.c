@@ -149,6 +149,11 @@ enum rstatus ranges_add(struct range_set *s, const char *prefix_text, const char
 	if (service && strlen(service) >= sizeof(e->service))
 		return rerr_set(err, R_EINPUT, source, 0, "%s: service \"%.80s\" is too long",
 				record, service);
+	if (border_group && strlen(border_group) >= sizeof(e->border_group))
+		/* a cut name would miss the region table and fall to GeoIP */
+		return rerr_set(err, R_EINPUT, source, 0,
+				"%s: network border group \"%.80s\" is too long", record,
+				border_group);
 	if (country && *country) {
 		if (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
 		    !isupper((unsigned char)country[1]))

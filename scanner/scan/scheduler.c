@@ -284,12 +284,28 @@ static void refresh_ranges(struct sched *s)
 	signals_open(s);
 	for (size_t i = 0; i < s->cfg->nranges && !stop_sig; i++) {
 		const char *p = s->cfg->range_providers[i], *u = s->cfg->range_urls[i];
-		struct refresh_result rr;
+		const char *urls[SNAPSHOT_MAX_FILES];
+		size_t nurls = 0;
+		bool first = true;
+		struct refresh_result rr = {0};
 		struct rerr err;
 		if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
 			continue;
+		/* A provider's files are one snapshot: refreshed together, once. */
+		for (size_t k = 0; k < s->cfg->nranges; k++)
+			if (strcmp(s->cfg->range_providers[k], p) == 0) {
+				first &= k >= i;
+				if (nurls < SNAPSHOT_MAX_FILES)
+					urls[nurls] = s->cfg->range_urls[k];
+				nurls++;
+			}
+		if (!first)
+			continue;
 		rerr_clear(&err);
-		if (snapshot_refresh(cache, p, &u, 1, &fo, false, &rr, &err) != R_OK)
+		if (nurls > SNAPSHOT_MAX_FILES)
+			rerr_set(&err, R_EUSAGE, p, 0, "more than %d files", SNAPSHOT_MAX_FILES);
+		if (nurls > SNAPSHOT_MAX_FILES ||
+		    snapshot_refresh(cache, p, urls, nurls, &fo, false, &rr, &err) != R_OK)
 			log_warnx("ranges %s: %s%s", p, rerr_format(&err, msg, sizeof(msg)),
 				  rr.kept_last_good ? "; the last good snapshot stays in use" : "");
 		else if (rr.changed)

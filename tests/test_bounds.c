@@ -1,0 +1,114 @@
+/*
+ * test_bounds: every bound of issue 13's audit that input can reach, through
+ * the binary: going over it is an error that names it (exit 2) or a finding,
+ * never a shorter answer. Bounds of paths and answers are tested where they
+ * live (test_check paths_are_never_cut, test_scan, test_store, test_ranges);
+ * docs/TESTING.md lists them all.
+ */
+#include "lib/testutil.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Runs `residency ARGS` from the checkout; its exit status, stderr in *err. */
+static int run(const char *args, char **err)
+{
+	return tu_cli(args, NULL, err);
+}
+
+static void refused(const char *args, int status, const char *said)
+{
+	char *err = NULL;
+	ck_assert_int_eq(run(args, &err), status);
+	ck_assert_msg(err && strstr(err, said) != NULL, "\"%s\" not in: %s", said, err);
+	free(err);
+}
+
+/* Cloudflare publishes an IPv4 and an IPv6 list: given one, the other family
+ * fell to GeoIP (its anycast IPv6 placed in a country). All or none. */
+START_TEST(a_provider_is_given_all_its_files_or_none)
+{
+	refused("lookup --ranges cloudflare=data/ranges/cloudflare/ips-v4-2025-07-25.txt "
+		"104.16.0.1",
+		2, "cloudflare publishes 2 range files");
+	char *out = NULL;
+	ck_assert_int_eq(
+	    tu_cli("lookup --format json --ranges cloudflare=data/ranges/cloudflare/"
+		   "ips-v4-2025-07-25.txt --ranges "
+		   "cloudflare=data/ranges/cloudflare/ips-v6-2025-07-25.txt 2606:4700::1",
+		   &out, NULL),
+	    0);
+	ck_assert_ptr_nonnull(strstr(out, "\"scope\":\"global\""));
+	free(out);
+
+	/* A configuration's "ranges" takes a list for such a provider. */
+	char *dir = tu_tmpdir(), path[4096], args[8192];
+	snprintf(path, sizeof(path), "%s/c.json", dir);
+	const char *cfg = "{\"estate\": \"/x\", \"ranges\": {\"cloudflare\": [\"https://a\", 7]}}";
+	ck_assert_int_eq(tu_write(path, cfg, strlen(cfg)), 0);
+	snprintf(args, sizeof(args), "config check '%s'", path);
+	refused(args, 2, "ranges.cloudflare must be a URL or a list of URLs");
+	free(dir);
+}
+END_TEST
+
+/* `ranges fetch` built a snapshot of a provider's first three files and cached it. */
+START_TEST(a_snapshot_of_more_files_than_it_holds_is_refused)
+{
+	char *dir = tu_tmpdir(), args[8192];
+	snprintf(args, sizeof(args),
+		 "ranges fetch --cache '%s' --ranges aws=file:///a --ranges aws=file:///b "
+		 "--ranges aws=file:///c --ranges aws=file:///d",
+		 dir);
+	refused(args, 2, "aws: 4 files given; a snapshot holds at most 3");
+	free(dir);
+}
+END_TEST
+
+/* The resolver list was cut at 511 bytes: fewer resolvers, or a cut address. */
+START_TEST(a_resolver_list_too_long_is_refused)
+{
+	char args[16384] = "resolve";
+	for (int i = 0; i < 100; i++)
+		strcat(args, " --resolver [0000:0000:0000:0000:0000:0000:0000:0001]:53");
+	strcat(args, " example.com");
+	refused(args, 2, "the resolver list is longer than 4095 characters");
+}
+END_TEST
+
+/* The GeoIP path was cut, and the flattened table's cache keyed on the cut path. */
+START_TEST(a_geoip_path_too_long_is_refused)
+{
+	char args[4096] = "lookup --geoip /";
+	for (int i = 0; i < 1100; i++)
+		strcat(args, "g");
+	strcat(args, " 1.1.1.1");
+	refused(args, 2, "a GeoIP database path is at most 1023 bytes");
+}
+END_TEST
+
+/* A policy's name is quoted by its findings: a longer one cut their text. */
+START_TEST(a_policy_name_too_long_is_refused)
+{
+	refused("check --offline --estate tests/fixtures/policy-bad/estate-ok.json --policies "
+		"tests/fixtures/policy-bad/policies-longname",
+		2, "p.json:2: a policy name is at most 128 characters");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("bounds");
+	TCase *tc = tcase_create("bounds");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, a_provider_is_given_all_its_files_or_none);
+	tcase_add_test(tc, a_snapshot_of_more_files_than_it_holds_is_refused);
+	tcase_add_test(tc, a_resolver_list_too_long_is_refused);
+	tcase_add_test(tc, a_geoip_path_too_long_is_refused);
+	tcase_add_test(tc, a_policy_name_too_long_is_refused);
+	suite_add_tcase(s, tc);
+	return tu_run_suite(s);
+}
