@@ -98,6 +98,21 @@ START_TEST(a_policy_name_too_long_is_refused)
 }
 END_TEST
 
+/* A range URL over what a snapshot keeps was cut in its evidence (meta.json,
+ * range_snapshots, scan_sources): refused before anything is fetched. */
+START_TEST(a_range_url_too_long_is_refused)
+{
+	char *dir = tu_tmpdir(), args[8192];
+	int n =
+	    snprintf(args, sizeof(args), "ranges fetch --cache '%s' --ranges aws=https://x/", dir);
+	for (int i = 0; i < 1100; i++)
+		args[n++] = 'u';
+	args[n] = '\0';
+	refused(args, 2, "a range URL is at most 1023 bytes");
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bounds");
@@ -109,6 +124,7 @@ int main(void)
 	tcase_add_test(tc, a_resolver_list_too_long_is_refused);
 	tcase_add_test(tc, a_geoip_path_too_long_is_refused);
 	tcase_add_test(tc, a_policy_name_too_long_is_refused);
+	tcase_add_test(tc, a_range_url_too_long_is_refused);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -71,10 +71,17 @@ static bool remote(const char *url)
 
 /* Every source given for one provider: files are read directly; http(s) URLs
  * go through the snapshot cache (conditional fetch, last good kept). */
-static void add_file(struct attrib_source_info *info, const char *file)
+static enum rstatus add_file(struct attrib_source_info *info, const char *file, struct rerr *err)
 {
-	if (info->nfiles < ATTRIB_MAX_FILES)
-		snprintf(info->files[info->nfiles++], sizeof(info->files[0]), "%s", file);
+	/* Listed whole, and every file listed: the scan's evidence names them. */
+	if (info->nfiles == ATTRIB_MAX_FILES)
+		return rerr_set(err, R_EUSAGE, info->name, 0, "more than %d range files",
+				ATTRIB_MAX_FILES);
+	if (strlen(file) >= sizeof(info->files[0]))
+		return rerr_set(err, R_EUSAGE, file, 0, "a range file or URL is at most %zu bytes",
+				sizeof(info->files[0]) - 1);
+	snprintf(info->files[info->nfiles++], sizeof(info->files[0]), "%s", file);
+	return R_OK;
 }
 
 /*
@@ -119,8 +126,9 @@ static enum rstatus load_given(struct range_set *set, const char *provider,
 		for (size_t i = 0; i < n && rc == R_OK; i++)
 			if (strcmp(sources[i].provider, provider) == 0) {
 				const char *f = sources[i].url;
-				add_file(info, strncmp(f, "file://", 7) == 0 ? f + 7 : f);
-				rc = ranges_load_file(provider, sources[i].url, set, err);
+				rc = add_file(info, strncmp(f, "file://", 7) == 0 ? f + 7 : f, err);
+				if (rc == R_OK)
+					rc = ranges_load_file(provider, sources[i].url, set, err);
 			}
 		return rc == R_OK ? ranges_sanity(set, provider, err) : rc;
 	}
@@ -147,8 +155,10 @@ static enum rstatus load_given(struct range_set *set, const char *provider,
 		return rc;
 	/* The snapshot in use: its URLs and hash, which may be the last good one's. */
 	info->nfiles = 0;
-	for (size_t i = 0; i < meta.nfiles; i++)
-		add_file(info, meta.files[i].url);
+	for (size_t i = 0; i < meta.nfiles && rc == R_OK; i++)
+		rc = add_file(info, meta.files[i].url, err);
+	if (rc != R_OK)
+		return rc;
 	snprintf(info->sha256, sizeof(info->sha256), "%s", meta.sha256);
 	return R_OK;
 }
@@ -164,7 +174,8 @@ static void geoip_info(struct attrib_source_info *info, const struct geoip *g, b
 	snprintf(info->name, sizeof(info->name), "geoip");
 	info->kind = "geoip";
 	info->origin = bundled ? "bundled" : "file";
-	add_file(info, bundled ? "deps/geoip/country.mmdb" : geoip_path(g));
+	/* geoip_open refused a path longer than a file entry holds */
+	(void)add_file(info, bundled ? "deps/geoip/country.mmdb" : geoip_path(g), NULL);
 	if (t > 0 && gmtime_r(&t, &tm))
 		strftime(built, sizeof(built), "built %Y-%m-%dT%H:%M:%SZ", &tm);
 	if (bundled) {
@@ -232,7 +243,7 @@ enum rstatus attrib_open(const struct attrib_source *sources, size_t n, const ch
 			for (size_t i = 0; i < 3 && p->files[i]; i++) {
 				char rel[256];
 				snprintf(rel, sizeof(rel), "data/ranges/%s", p->files[i]);
-				add_file(info, rel);
+				(void)add_file(info, rel, NULL); /* the bundled names fit */
 			}
 			if (hit) {
 				info->kind = cached[k].geofeed ? "geofeed" : "provider";
@@ -372,8 +383,14 @@ static void add_service(char *list, size_t size, const char *svc)
 			return;
 		p += n;
 	}
-	if (used + n + 2 > size)
-		return; /* bounded: the list is informative, the most specific come first */
+	/* Bounded: the list is informative (never judged), the most specific come
+	 * first, and a list that did not fit says so at its end. */
+	static const char more[] = ",+more";
+	if (used + n + 2 + sizeof(more) > size) {
+		if (used < sizeof(more) - 1 || strcmp(list + used - sizeof(more) + 1, more) != 0)
+			memcpy(list + used, more, sizeof(more));
+		return;
+	}
 	if (used)
 		list[used++] = ',';
 	memcpy(list + used, svc, n + 1);

@@ -348,8 +348,10 @@ static char *canon_arena(struct live *l, const ldns_rdf *rdf)
 	return canon_buf(rdf, buf, sizeof(buf)) ? arena_str(l, buf, strlen(buf)) : NULL;
 }
 
-/* Keeps one record of an answer; NULL when it cannot be read. */
-static struct zone_rr *keep(struct live *l, const ldns_rr *rr)
+/* Keeps one record of an answer; NULL when it cannot be read (*toolong: a
+ * name legal on the wire is longer than residency keeps as text, with its
+ * \DDD escapes). */
+static struct zone_rr *keep(struct live *l, const ldns_rr *rr, bool *toolong)
 {
 	if (l->nrecs >= LIVE_MAX_RECORDS)
 		return NULL;
@@ -385,6 +387,9 @@ static struct zone_rr *keep(struct live *l, const ldns_rr *rr)
 		z->pref = ldns_rdf2native_int16(d0);
 		z->target = canon_arena(l, ldns_rr_rdf(rr, 1));
 	}
+	*toolong |= z->owner == NULL || (z->target == NULL && (z->type == LDNS_RR_TYPE_CNAME ||
+							       z->type == LDNS_RR_TYPE_NS ||
+							       z->type == LDNS_RR_TYPE_MX));
 	bool usable =
 	    z->owner && z->text &&
 	    ((z->type != LDNS_RR_TYPE_A && z->type != LDNS_RR_TYPE_AAAA) || z->addr.family) &&
@@ -542,18 +547,19 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 	ldns_rr_list *ans = ldns_pkt_answer(p);
 	size_t nans = ldns_rr_list_rr_count(ans);
 	struct zone_rr **kept = calloc(nans + 1, sizeof(*kept));
-	bool any_cname = false, lost = kept == NULL;
+	bool any_cname = false, lost = kept == NULL, toolong = false;
 	for (size_t i = 0; kept && i < nans; i++) {
-		kept[i] = keep(l, ldns_rr_list_rr(ans, i));
+		kept[i] = keep(l, ldns_rr_list_rr(ans, i), &toolong);
 		lost |= kept[i] == NULL;
 		if (ldns_rr_get_type(ldns_rr_list_rr(ans, i)) == LDNS_RR_TYPE_CNAME)
 			any_cname = true;
 	}
 	if (lost) {
 		/* An answer is used whole or not at all: a record dropped could be
-		 * the one address that matters. Past the cache's bound it is
-		 * too_big; a record that cannot be read makes it an error. */
-		e->rcode = l->nrecs >= LIVE_MAX_RECORDS ? DNS_TOOBIG : DNS_ERROR;
+		 * the one address that matters. Past the cache's bound, or with a
+		 * name longer than residency keeps, it is too_big (a finding under
+		 * any policy); a record that cannot be read makes it an error. */
+		e->rcode = l->nrecs >= LIVE_MAX_RECORDS || toolong ? DNS_TOOBIG : DNS_ERROR;
 		free(kept);
 		ldns_pkt_free(p);
 		return;

@@ -46,7 +46,12 @@ static void header_value(const char *line, size_t len, const char *name, char *o
 		v++;
 	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
 		end--;
-	snprintf(out, outlen, "%.*s", (int)(end - v), v);
+	/* A validator longer than we keep is not kept at all: a cut one would be
+	 * stored as evidence; without one the next fetch is unconditional. */
+	if ((size_t)(end - v) >= outlen)
+		out[0] = '\0';
+	else
+		snprintf(out, outlen, "%.*s", (int)(end - v), v);
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *vctx)

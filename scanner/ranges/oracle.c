@@ -64,8 +64,15 @@ enum rstatus ranges_parse_oracle(const char *data, size_t len, const char *src,
 						      "%s: a tag is not a string", crec);
 					goto out;
 				}
-				snprintf(tags + used, sizeof(tags) - used, "%s%s", used ? "+" : "",
-					 json_string_value(t));
+				int w = snprintf(tags + used, sizeof(tags) - used, "%s%s",
+						 used ? "+" : "", json_string_value(t));
+				if (w < 0 || (size_t)w >= sizeof(tags) - used) {
+					/* never a cut service name */
+					rc = rerr_set(err, R_EINPUT, src, 0,
+						      "%s: its tags are longer than %zu characters",
+						      crec, sizeof(tags) - 1);
+					goto out;
+				}
 			}
 			if ((rc = ranges_add(out, cidr, region, NULL, tags, NULL, false, src, crec,
 					     err)) != R_OK)

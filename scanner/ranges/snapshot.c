@@ -73,11 +73,20 @@ enum rstatus snapshot_load(const char *cache, const char *provider, struct snaps
 	meta->invalid = (size_t)json_integer_value(json_object_get(root, "invalid"));
 	json_array_foreach(files, i, f)
 	{
-		if (i >= SNAPSHOT_MAX_FILES)
-			break;
+		if (i >= SNAPSHOT_MAX_FILES) {
+			/* written by us with at most that many: a cache not to trust */
+			json_decref(root);
+			return rerr_set(err, R_EINPUT, path, 0, "more than %d files",
+					SNAPSHOT_MAX_FILES);
+		}
 		struct snapshot_file *sf = &meta->files[meta->nfiles++];
-		snprintf(sf->url, sizeof(sf->url), "%s",
-			 json_string_value(json_object_get(f, "url")) ?: "");
+		const char *u = json_string_value(json_object_get(f, "url")) ?: "";
+		if (strlen(u) >= sizeof(sf->url)) {
+			json_decref(root);
+			return rerr_set(err, R_EINPUT, path, 0, "a URL over %zu bytes",
+					sizeof(sf->url) - 1);
+		}
+		snprintf(sf->url, sizeof(sf->url), "%s", u);
 		snprintf(sf->etag, sizeof(sf->etag), "%s",
 			 json_string_value(json_object_get(f, "etag")) ?: "");
 		snprintf(sf->last_modified, sizeof(sf->last_modified), "%s",
@@ -200,6 +209,12 @@ enum rstatus snapshot_refresh(const char *cache, const char *provider, const cha
 	if (nurls == 0 || nurls > SNAPSHOT_MAX_FILES)
 		return rerr_set(err, R_EUSAGE, provider, 0, "a provider has 1 to %d files",
 				SNAPSHOT_MAX_FILES);
+	for (size_t i = 0; i < nurls; i++)
+		if (strlen(urls[i]) >= SNAPSHOT_URL_MAX)
+			/* the snapshot's evidence keeps the URL whole, or not at all */
+			return rerr_set(err, R_EUSAGE, urls[i], 0,
+					"a range URL is at most %zu bytes",
+					(size_t)SNAPSHOT_URL_MAX - 1);
 	snprintf(dir, sizeof(dir), "%s/%s", cache, provider);
 	if ((rc = mkdirs(dir, err)) != R_OK)
 		return rc;

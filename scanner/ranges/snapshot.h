@@ -18,10 +18,11 @@
 #include <time.h>
 
 #define SNAPSHOT_MAX_FILES 3
+#define SNAPSHOT_URL_MAX 1024 /* bytes of a URL, NUL included; a longer one is refused */
 #define SNAPSHOT_MAX_SHRINK 0.30
 
 struct snapshot_file {
-	char url[1024];
+	char url[SNAPSHOT_URL_MAX];
 	char etag[256];
 	char last_modified[128];
 };
