@@ -429,7 +429,7 @@ START_TEST(unmapped_region_falls_back_to_geoip)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s",
 		 tu_path("tests/fixtures/ranges/aws-unmapped-region.json"));
-	struct attrib_source src = {"aws", path};
+	struct attrib_source src = {"aws", path, 0};
 
 	ck_assert_int_eq(attrib_open(&src, 1, NULL, &a, &err), R_OK);
 	ck_assert(addr_parse("8.8.8.8", &addr));

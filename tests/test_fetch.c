@@ -336,6 +336,40 @@ START_TEST(diff_of_the_two_bundled_aws_snapshots)
 }
 END_TEST
 
+/*
+ * The bounds audit of issue 13: a refresh that fails keeps the last good
+ * snapshot, and scans judged against it whatever its age ("max_age" was
+ * read and never used). Past max_age (7 days by default) that is stale data,
+ * exit 4, never a verdict.
+ */
+START_TEST(a_stale_last_good_snapshot_is_not_a_check)
+{
+	char *cache = tu_tmpdir(), cmd[8192], *err = NULL;
+
+	snprintf(cmd, sizeof(cmd), "RESIDENCY_CACHE='%s' '%s' lookup --ranges aws=%s 3.120.0.1",
+		 cache, tu_bin(), url("/aws.json"));
+	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
+	/* A failed refresh of a fresh snapshot: the last good one is used, and said. */
+	snprintf(cmd, sizeof(cmd), "RESIDENCY_CACHE='%s' '%s' lookup --ranges aws=%s 3.120.0.1",
+		 cache, tu_bin(), url("/garbage"));
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "keeping the last good snapshot"));
+	free(err);
+	/* Ten days later, the server still failing. */
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c \"import json,time\np='%s/aws/meta.json'\nm=json.load(open(p))\n"
+		 "m['checked_at']=int(time.time())-10*86400\njson.dump(m,open(p,'w'))\"",
+		 cache);
+	ck_assert_int_eq(tu_run(cmd, NULL, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "RESIDENCY_CACHE='%s' '%s' lookup --ranges aws=%s 3.120.0.1",
+		 cache, tu_bin(), url("/garbage"));
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 4);
+	ck_assert_msg(strstr(err, "more than max_age (168 h) allows") != NULL, "%s", err);
+	free(err);
+	free(cache);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fetch");
@@ -350,6 +384,7 @@ int main(void)
 	tcase_add_test(tc, claimed_space_and_invalid_rows_in_refreshes);
 	tcase_add_test(tc, cli_fetch_stale_list_db_and_diff);
 	tcase_add_test(tc, diff_of_the_two_bundled_aws_snapshots);
+	tcase_add_test(tc, a_stale_last_good_snapshot_is_not_a_check);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -153,6 +153,20 @@ static enum rstatus load_given(struct range_set *set, const char *provider,
 	range_set_free(set);
 	if ((rc = snapshot_load(cache, provider, &meta, set, err)) != R_OK)
 		return rc;
+	/* The last good snapshot stands in for a failed refresh only while it is
+	 * fresh enough: judging against ranges of any age is not a check. */
+	long long max_age = 0, age = (long long)(time(NULL) - meta.checked_at);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(sources[i].provider, provider) == 0 && sources[i].max_age > 0)
+			max_age = sources[i].max_age;
+	if (max_age == 0)
+		max_age = ATTRIB_DEFAULT_MAX_AGE;
+	if (age > max_age)
+		return rerr_set(err, R_ESTALE, provider, 0,
+				"the snapshot in use was last confirmed by its server %lld h ago, "
+				"more than max_age (%lld h) allows: stale ranges are not a check "
+				"(refresh them, or raise \"max_age\")",
+				age / 3600, max_age / 3600);
 	/* The snapshot in use: its URLs and hash, which may be the last good one's. */
 	info->nfiles = 0;
 	for (size_t i = 0; i < meta.nfiles && rc == R_OK; i++)

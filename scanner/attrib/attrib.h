@@ -72,7 +72,12 @@ struct attrib;
 struct attrib_source {
 	const char *provider;
 	const char *url;
+	/* http(s): the snapshot in use (the last good one when a refresh fails)
+	 * must have been confirmed by its server within this many seconds, or the
+	 * open fails with R_ESTALE (exit 4); 0: ATTRIB_DEFAULT_MAX_AGE. */
+	long long max_age;
 };
+#define ATTRIB_DEFAULT_MAX_AGE (7LL * 86400)
 
 /*
  * Loads range sources (n == 0: the bundled snapshots under paths_datadir()) and

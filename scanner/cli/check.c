@@ -211,6 +211,7 @@ int cmd_check(int argc, char **argv)
 				return cli_usage_error("check", "too many --ranges");
 			*eq = '\0';
 			src[nsrc].provider = optarg;
+			src[nsrc].max_age = 0;
 			src[nsrc++].url = eq + 1;
 			break;
 		}

@@ -667,6 +667,7 @@ int cmd_lookup(int argc, char **argv)
 			*eq = '\0';
 			src[nsrc].provider = optarg;
 			src[nsrc].url = eq + 1;
+			src[nsrc].max_age = 0;
 			nsrc++;
 			break;
 		}

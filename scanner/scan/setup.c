@@ -18,6 +18,7 @@ void setup_input(const struct config *cfg, struct run_input *in, struct attrib_s
 	for (size_t i = 0; i < cfg->nranges; i++) {
 		src[i].provider = cfg->range_providers[i];
 		src[i].url = cfg->range_urls[i];
+		src[i].max_age = cfg->max_age;
 	}
 	in->sources = src;
 	in->nsources = cfg->nranges;
