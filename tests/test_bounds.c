@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Runs `residency ARGS` from the checkout; its exit status, stderr in *err. */
 static int run(const char *args, char **err)
@@ -113,6 +114,83 @@ START_TEST(a_range_url_too_long_is_refused)
 }
 END_TEST
 
+/* The caps on what is read whole: a JSON file (16 MiB), a range file (64 MiB),
+ * a range set (2,000,000 records). Each refuses, naming the file. */
+START_TEST(files_and_records_over_their_caps_are_refused)
+{
+	char *dir = tu_tmpdir(), path[4096], args[8192];
+
+	snprintf(path, sizeof(path), "%s/estate.json", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"services\": [", f);
+	for (int i = 0; i < 300000; i++)
+		fprintf(f,
+			"%s{\"name\": \"s%d\", \"policy\": \"sg-only\", \"endpoints\": "
+			"[\"a.example\"]}",
+			i ? "," : "", i);
+	fputs("]}", f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(args, sizeof(args),
+		 "check --offline --estate '%s' --policies tests/fixtures/policy-bad/policies",
+		 path);
+	refused(args, 2, "file is larger than the limit of 16777216 bytes");
+
+	snprintf(path, sizeof(path), "%s/huge.json", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(ftruncate(fileno(f), (off_t)65 << 20), 0); /* sparse: no 65 MB written */
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(args, sizeof(args), "lookup --ranges aws='%s' 1.1.1.1", path);
+	refused(args, 2, "file is larger than the limit of 67108864 bytes");
+
+	snprintf(path, sizeof(path), "%s/many.txt", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (unsigned i = 0; i <= 2000000; i++)
+		fprintf(f, "10.%u.%u.%u/32\n", i >> 16 & 255, i >> 8 & 255, i & 255);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(args, sizeof(args),
+		 "lookup --ranges akamai='%s' --ranges "
+		 "akamai=data/ranges/akamai/akamai_ipv6_CIDRs-2024-01-24.txt 1.1.1.1",
+		 path);
+	refused(args, 2, "line 2000001: more than 2000000 records");
+	free(dir);
+}
+END_TEST
+
+/* Lists given on the command line or in a configuration: more is a usage error. */
+START_TEST(argument_and_list_caps_are_refused)
+{
+	char args[16384], *dir = tu_tmpdir(), path[4096];
+	int n = snprintf(args, sizeof(args), "check --offline --estate x");
+	for (int i = 0; i < 257; i++)
+		n += snprintf(args + n, sizeof(args) - (size_t)n, " --zone x");
+	refused(args, 2, "too many --zone/--axfr/--resolver");
+	n = snprintf(args, sizeof(args), "lookup");
+	for (int i = 0; i < 65; i++)
+		n += snprintf(args + n, sizeof(args) - (size_t)n, " --ranges aws=x");
+	snprintf(args + n, sizeof(args) - (size_t)n, " 1.1.1.1");
+	refused(args, 2, "more than 64 --ranges");
+	n = snprintf(args, sizeof(args), "ranges fetch");
+	for (int i = 0; i < 65; i++)
+		n += snprintf(args + n, sizeof(args) - (size_t)n, " --ranges aws=x");
+	refused(args, 2, "too many --ranges");
+
+	snprintf(path, sizeof(path), "%s/c.json", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"estate\": \"e.json\",\n \"zones\": [", f);
+	for (int i = 0; i < 257; i++)
+		fprintf(f, "%s\"z%d.zone\"", i ? ", " : "", i);
+	fputs("]}\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(args, sizeof(args), "config check '%s'", path);
+	refused(args, 2, "more than 256 entries");
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bounds");
@@ -125,6 +203,8 @@ int main(void)
 	tcase_add_test(tc, a_geoip_path_too_long_is_refused);
 	tcase_add_test(tc, a_policy_name_too_long_is_refused);
 	tcase_add_test(tc, a_range_url_too_long_is_refused);
+	tcase_add_test(tc, files_and_records_over_their_caps_are_refused);
+	tcase_add_test(tc, argument_and_list_caps_are_refused);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

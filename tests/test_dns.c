@@ -489,6 +489,44 @@ START_TEST(rrtext_records_match_ldns)
 }
 END_TEST
 
+/*
+ * The bounds of issue 13, lowered so a test reaches them: past the answer
+ * log's bound an answer is not used (too_big, never its records without their
+ * evidence); past the zone records' bound a file is refused, naming it.
+ */
+START_TEST(answer_log_and_zone_record_bounds)
+{
+	static char zones[2][4096];
+	static const char *files[2];
+	struct dns_options opt;
+	struct dns *d = NULL;
+	struct rerr err;
+	struct path p[1];
+	const char *names[1] = {"app.example.test"};
+
+	offline_options(&opt, zones, files);
+	opt.max_answers = 2; /* the A and AAAA of app, then nothing more is logged */
+	ck_assert_msg(dns_new(&opt, &d, &err) == R_OK, "%s", err.msg);
+	ck_assert_int_eq(dns_resolve_paths(d, names, NULL, 1, p, &err), R_OK);
+	ck_assert_int_eq(p[0].status, DNS_TOOBIG);
+	ck_assert_int_eq(p[0].elems[0].status, DNS_OK); /* its own answers were logged */
+	bool cut = false;
+	for (size_t i = 0; i < p[0].n; i++)
+		cut |= p[0].elems[i].kind == PATH_NS && p[0].elems[i].status == DNS_TOOBIG;
+	ck_assert_msg(cut, "the name-server part is not marked too_big");
+	const struct dns_answer *ans;
+	ck_assert_uint_eq(dns_answers(d, &ans), 2);
+	path_clear(&p[0]);
+	dns_free(d);
+
+	offline_options(&opt, zones, files);
+	opt.max_zone_records = 10;
+	ck_assert_int_eq(dns_new(&opt, &d, &err), R_ELIMIT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "more than 10 records in all zones"));
+	ck_assert_ptr_nonnull(strstr(err.where, "example.test.zone"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("dns");
@@ -510,6 +548,7 @@ int main(void)
 	TCase *tt = tcase_create("rrtext");
 	tcase_add_test(tt, rrtext_names_match_ldns);
 	tcase_add_test(tt, rrtext_records_match_ldns);
+	tcase_add_test(tc, answer_log_and_zone_record_bounds);
 	suite_add_tcase(su, tt);
 	return tu_run_suite(su);
 }

@@ -5,6 +5,7 @@
  * and a resolver that never answers giving "timeout" (never NXDOMAIN, never a
  * pass).
  */
+#include "dns/dns.h"
 #include "lib/dnsproxy.h"
 #include "lib/nsd.h"
 #include "lib/testutil.h"
@@ -335,6 +336,31 @@ START_TEST(a_zone_that_cannot_be_found_is_a_finding)
 }
 END_TEST
 
+/* The live cache's bound on records (20,000,000; lowered here): an answer past
+ * it is too_big, never the records that fit. */
+START_TEST(live_records_past_the_bound_are_too_big)
+{
+	char res[64];
+	const char *resolvers[1] = {res};
+	struct dns_options opt;
+	struct dns *d = NULL;
+	struct rerr err;
+	struct path p[1];
+	const char *names[1] = {"app.incomplete.test"};
+
+	snprintf(res, sizeof(res), "127.0.0.1:%d", port);
+	memset(&opt, 0, sizeof(opt));
+	opt.resolvers = resolvers;
+	opt.nresolvers = 1;
+	opt.max_live_records = 1;
+	ck_assert_msg(dns_new(&opt, &d, &err) == R_OK, "%s", err.msg);
+	ck_assert_int_eq(dns_resolve_paths(d, names, NULL, 1, p, &err), R_OK);
+	ck_assert_int_eq(p[0].status, DNS_TOOBIG);
+	path_clear(&p[0]);
+	dns_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dns_live");
@@ -348,6 +374,7 @@ int main(void)
 	tcase_add_test(tc, axfr_pulls_a_zone_and_a_refused_one_is_an_error);
 	tcase_add_test(tc, a_failed_question_makes_the_path_incomplete);
 	tcase_add_test(tc, a_zone_that_cannot_be_found_is_a_finding);
+	tcase_add_test(tc, live_records_past_the_bound_are_too_big);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -95,6 +95,10 @@ struct dns_options {
 	 * answered are abandoned as DNS_ERROR: the caller is stopping and throws
 	 * the paths away. NULL: never. */
 	const volatile sig_atomic_t *stop;
+	/* Bounds lower than the defaults, so that tests reach them (0: the
+	 * default): records of all loaded zones (ZONEDB_MAX_RECORDS), records of
+	 * live answers kept (20,000,000), answers logged (50,000,000). */
+	size_t max_zone_records, max_live_records, max_answers;
 };
 
 struct dns;

@@ -65,6 +65,7 @@ struct live {
 	struct udpbatch *ub;	/* datagrams in batches (udpbatch.h) */
 	size_t asked, answered; /* questions sent, and those any resolver answered */
 	size_t retried;		/* questions that needed more than one try */
+	size_t max_records;	/* LIVE_MAX_RECORDS unless set lower (tests) */
 	char servers[4096];	/* the list given, comma separated; longer is refused */
 	/* Every record and string seen, in an arena freed at once. */
 	char **blocks;
@@ -162,6 +163,7 @@ enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int trie
 	} else {
 		snprintf(l->servers, sizeof(l->servers), "system resolvers");
 	}
+	l->max_records = LIVE_MAX_RECORDS;
 	l->timeout_ms = o.timeout;
 	l->max_inflight = max_inflight > 0 ? max_inflight : LIVE_DEFAULT_INFLIGHT;
 	l->window = l->max_inflight < 64 ? l->max_inflight : 64;
@@ -205,6 +207,11 @@ void live_stats(const struct live *l, size_t *retried, int *window)
 {
 	*retried = l->retried;
 	*window = (int)l->window;
+}
+
+void live_set_max_records(struct live *l, size_t max)
+{
+	l->max_records = max > 0 && max < LIVE_MAX_RECORDS ? max : LIVE_MAX_RECORDS;
 }
 
 const char *live_resolvers(const struct live *l)
@@ -353,7 +360,7 @@ static char *canon_arena(struct live *l, const ldns_rdf *rdf)
  * \DDD escapes). */
 static struct zone_rr *keep(struct live *l, const ldns_rr *rr, bool *toolong)
 {
-	if (l->nrecs >= LIVE_MAX_RECORDS)
+	if (l->nrecs >= l->max_records)
 		return NULL;
 	struct zone_rr *z = arena(l, sizeof(*z));
 	if (z == NULL)
@@ -559,7 +566,7 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 		 * the one address that matters. Past the cache's bound, or with a
 		 * name longer than residency keeps, it is too_big (a finding under
 		 * any policy); a record that cannot be read makes it an error. */
-		e->rcode = l->nrecs >= LIVE_MAX_RECORDS || toolong ? DNS_TOOBIG : DNS_ERROR;
+		e->rcode = l->nrecs >= l->max_records || toolong ? DNS_TOOBIG : DNS_ERROR;
 		free(kept);
 		ldns_pkt_free(p);
 		return;

@@ -33,6 +33,8 @@ void live_query(struct live *l, const char *name, uint16_t type, struct zone_ans
  * or DNS_OK when its answer is not known yet (batch mode: ask again later).
  */
 const char *live_zone_of(struct live *l, const char *name, enum dns_status *why);
+/* A bound on the records kept lower than LIVE_MAX_RECORDS (tests reach it). */
+void live_set_max_records(struct live *l, size_t max);
 const char *live_resolvers(const struct live *l);
 /* Batch mode on or off (off: every question is waited for). */
 void live_batch(struct live *l, bool on);

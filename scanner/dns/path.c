@@ -41,6 +41,7 @@ struct dns {
 	struct buf scratch;
 	const char *last_file, *last_resolver; /* the interned resolver of the last answer */
 	bool last_from_zone;
+	size_t max_answers; /* DNS_MAX_ANSWERS unless set lower (tests) */
 	/* Each distinct answer is logged once: (name, type) -> its index + 1, open
 	 * addressing keyed by the address of the name's one stored copy. */
 	struct seen {
@@ -269,11 +270,19 @@ enum rstatus dns_new(const struct dns_options *opt, struct dns **out, struct rer
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 	}
 	buf_init(&d->scratch, 64u << 20); /* one answer's records */
+	d->max_answers = opt->max_answers > 0 && opt->max_answers < DNS_MAX_ANSWERS
+			     ? opt->max_answers
+			     : DNS_MAX_ANSWERS;
+	if (opt->max_zone_records)
+		zonedb_set_max_records(d->zones, opt->max_zone_records);
 	if (!opt->offline && (rc = live_new(opt->resolvers, opt->nresolvers, opt->timeout_ms,
 					    opt->tries, opt->max_inflight, &d->live, err)) != R_OK)
 		goto fail;
-	if (d->live)
+	if (d->live) {
 		live_set_stop(d->live, opt->stop);
+		if (opt->max_live_records)
+			live_set_max_records(d->live, opt->max_live_records);
+	}
 	for (size_t i = 0; i < opt->nzone_files; i++)
 		if ((rc = zonedb_load(d->zones, opt->zone_files[i], err)) != R_OK)
 			goto fail;
@@ -398,7 +407,7 @@ static int log_answer(struct dns *d, const char *name, uint16_t type, struct zon
 		return known;
 	if (key == NULL)
 		return -2;
-	if (d->nanswers >= DNS_MAX_ANSWERS)
+	if (d->nanswers >= d->max_answers)
 		return -1;
 	if (d->nanswers == d->capanswers) {
 		size_t ncap = d->capanswers ? d->capanswers * 2 : 256;

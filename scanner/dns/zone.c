@@ -42,6 +42,7 @@ struct zonedb {
 	size_t hashcap;
 	char **ents; /* names of empty non-terminals, owned */
 	size_t nents;
+	size_t max_records; /* ZONEDB_MAX_RECORDS unless set lower (tests) */
 };
 
 bool zone_canon(const char *name, char *buf, size_t len)
@@ -60,7 +61,15 @@ bool zone_canon(const char *name, char *buf, size_t len)
 
 struct zonedb *zonedb_new(void)
 {
-	return calloc(1, sizeof(struct zonedb));
+	struct zonedb *db = calloc(1, sizeof(struct zonedb));
+	if (db)
+		db->max_records = ZONEDB_MAX_RECORDS;
+	return db;
+}
+
+void zonedb_set_max_records(struct zonedb *db, size_t max)
+{
+	db->max_records = max > 0 && max < ZONEDB_MAX_RECORDS ? max : ZONEDB_MAX_RECORDS;
 }
 
 void zonedb_free(struct zonedb *db)
@@ -123,9 +132,9 @@ static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, con
 	struct zrec *r;
 	ldns_rr_type t = ldns_rr_get_type(rr);
 
-	if (db->n >= ZONEDB_MAX_RECORDS)
-		return rerr_set(err, R_ELIMIT, path, 0, "more than %u records in all zones",
-				ZONEDB_MAX_RECORDS);
+	if (db->n >= db->max_records)
+		return rerr_set(err, R_ELIMIT, path, 0, "more than %zu records in all zones",
+				db->max_records);
 	if (db->n == db->cap) {
 		size_t ncap = db->cap ? db->cap * 2 : 1024;
 		struct zrec *v = realloc(db->recs, ncap * sizeof(*v));
@@ -625,12 +634,19 @@ enum rstatus zonedb_axfr(struct zonedb *db, const char *spec, struct rerr *err)
 			ldns_zone_set_soa(z, rr);
 		} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
 			ldns_rr_free(rr); /* the closing SOA */
-		} else if (++count > ZONEDB_MAX_RECORDS) {
+		} else if (++count > db->max_records) {
 			ldns_rr_free(rr);
 			break;
 		} else {
 			ldns_zone_push_rr(z, rr);
 		}
+	}
+	if (count > db->max_records) {
+		rc = rerr_set(err, R_ELIMIT, spec, 0,
+			      "zone transfer of %s: more than %zu records in all zones", zone,
+			      db->max_records);
+		ldns_zone_deep_free(z);
+		goto out;
 	}
 	if (!ldns_axfr_complete(res)) {
 		const ldns_pkt *last = ldns_axfr_last_pkt(res);

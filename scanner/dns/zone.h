@@ -48,6 +48,8 @@ struct zone_answer {
 };
 
 struct zonedb *zonedb_new(void);
+/* A bound on the records of all zones lower than ZONEDB_MAX_RECORDS (tests reach it). */
+void zonedb_set_max_records(struct zonedb *db, size_t max);
 /* Safe to call with NULL. */
 void zonedb_free(struct zonedb *db);
 /* Loads one master file. On error nothing of the file is kept. */
