@@ -487,10 +487,14 @@ const char *zonedb_zone_of(const struct zonedb *db, const char *name, const char
 
 static bool push(struct zone_answer *ans, const struct zone_rr *rr)
 {
-	const struct zone_rr **v = realloc(ans->rr, (ans->n + 1) * sizeof(*v));
-	if (v == NULL)
-		return false;
-	ans->rr = v;
+	if (ans->n == ans->cap) { /* doubling: an RRset can hold 70,000 records */
+		size_t ncap = ans->cap ? ans->cap * 2 : 4;
+		const struct zone_rr **v = realloc(ans->rr, ncap * sizeof(*v));
+		if (v == NULL)
+			return false;
+		ans->rr = v;
+		ans->cap = ncap;
+	}
 	ans->rr[ans->n++] = rr;
 	return true;
 }
@@ -570,7 +574,7 @@ void zone_answer_clear(struct zone_answer *ans)
 	if (!ans->borrowed)
 		free(ans->rr);
 	ans->rr = NULL;
-	ans->n = 0;
+	ans->n = ans->cap = 0;
 }
 
 void zonedb_names(const struct zonedb *db, void (*fn)(void *ctx, const char *name), void *ctx)

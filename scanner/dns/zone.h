@@ -34,7 +34,7 @@ struct zone_rr {
 struct zone_answer {
 	enum dns_status rcode;	   /* DNS_OK, DNS_NODATA, DNS_NXDOMAIN, DNS_NOZONE */
 	const struct zone_rr **rr; /* the RRset (or the CNAME); owned by the answer */
-	size_t n;
+	size_t n, cap;
 	const char *zone; /* apex of the zone that answered */
 	const char *file; /* its file */
 	bool cname;	  /* the answer is a CNAME to follow */
