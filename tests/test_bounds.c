@@ -191,6 +191,58 @@ START_TEST(argument_and_list_caps_are_refused)
 }
 END_TEST
 
+/* Writes text to DIR/name; the path in out. */
+static void put(const char *dir, const char *name, const char *text, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+	ck_assert_int_eq(tu_write(out, text, strlen(text)), 0);
+}
+
+/* Range records: a list of services longer than an attribution keeps says
+ * so (",+more"); Oracle's joined tags longer than a service name are refused;
+ * a fourth local file of a provider is refused (it was judged, not listed). */
+START_TEST(range_record_caps)
+{
+	char *dir = tu_tmpdir(), path[4096], args[16384], *out = NULL;
+	char json[16384];
+	int n = snprintf(json, sizeof(json),
+			 "{\"syncToken\":\"1\",\"createDate\":\"x\",\"prefixes\":[");
+	for (int i = 0; i < 60; i++)
+		n +=
+		    snprintf(json + n, sizeof(json) - (size_t)n,
+			     "%s{\"ip_prefix\":\"3.0.0.0/24\",\"region\":\"us-east-1\",\"service\":"
+			     "\"SERVICE_NUMBER_%04d\",\"network_border_group\":\"us-east-1\"}",
+			     i ? "," : "", i);
+	snprintf(json + n, sizeof(json) - (size_t)n, "],\"ipv6_prefixes\":[]}");
+	put(dir, "aws.json", json, path, sizeof(path));
+	snprintf(args, sizeof(args), "lookup --format json --ranges aws='%s' 3.0.0.1", path);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 0);
+	ck_assert_msg(strstr(out, "\"+more\"]") != NULL, "%s", out);
+	free(out);
+
+	put(dir, "oracle.json",
+	    "{\"last_updated_timestamp\":\"x\",\"regions\":[{\"region\":\"eu-frankfurt-1\","
+	    "\"cidrs\":[{\"cidr\":\"130.61.0.0/16\",\"tags\":[\"OCI\",\"OBJECT_STORAGE\","
+	    "\"ORACLE_SERVICES_NETWORK_WITH_A_LONG_NAME\",\"AND_ANOTHER_ONE\"]}]}]}",
+	    path, sizeof(path));
+	snprintf(args, sizeof(args), "lookup --ranges oracle='%s' 1.1.1.1", path);
+	refused(args, 2, "its tags are longer than 63 characters");
+
+	snprintf(args, sizeof(args), "lookup");
+	for (int i = 0; i < 4; i++)
+		strcat(args, " --ranges aws=data/ranges/aws/ip-ranges-2025-07-24.json");
+	strcat(args, " 1.1.1.1");
+	refused(args, 2, "aws: more than 3 range files");
+
+	n = snprintf(args, sizeof(args), "resolve --offline");
+	for (int i = 0; i < 257; i++)
+		n += snprintf(args + n, sizeof(args) - (size_t)n, " --zone x");
+	snprintf(args + n, sizeof(args) - (size_t)n, " a.example");
+	refused(args, 2, "too many --zone");
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bounds");
@@ -205,6 +257,7 @@ int main(void)
 	tcase_add_test(tc, a_range_url_too_long_is_refused);
 	tcase_add_test(tc, files_and_records_over_their_caps_are_refused);
 	tcase_add_test(tc, argument_and_list_caps_are_refused);
+	tcase_add_test(tc, range_record_caps);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
