@@ -255,9 +255,8 @@ int cmd_report(int argc, char **argv)
 			json_t *eps = json_loads(PQgetvalue(finds, i, 17), 0, NULL);
 			if (json_array_size(eps) > 1) {
 				printf("    reached from %zu endpoints:", json_array_size(eps));
-				size_t k;
-				json_t *e;
-				json_array_foreach(eps, k, e) printf(" %s", json_string_value(e));
+				for (size_t k = 0; k < json_array_size(eps); k++)
+					printf(" %s", json_string_value(json_array_get(eps, k)));
 				putchar('\n');
 			}
 			json_decref(eps);

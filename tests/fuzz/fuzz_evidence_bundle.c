@@ -144,6 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* FUZZ_VERBOSE=1 prints what verify finds (to check a seed verifies). */
 	struct rerr err;
+	rerr_clear(&err);
 	const char *v = getenv("FUZZ_VERBOSE");
 	(void)evidence_verify_bundle(scratch, NULL, v && *v == '1' ? stderr : NULL, &err);
 	return 0;
