@@ -373,6 +373,28 @@ START_TEST(paths_are_never_cut)
 }
 END_TEST
 
+/*
+ * Found by the review of issue 13: an MX host without an address lost its
+ * zone's name servers (in China here), and an MX host that is a CNAME counted
+ * as "no address", which "unknown": "allow" passes: COMPLIANT, exit 0.
+ */
+START_TEST(mail_hosts_keep_their_name_servers)
+{
+	char *out = NULL;
+
+	ck_assert_int_eq(check("--estate tests/fixtures/bounds/estate-mail.json --policies "
+			       "tests/fixtures/bounds/policies --zone "
+			       "tests/fixtures/zones/mailzone.test.zone --zone "
+			       "tests/fixtures/zones/mxzone.test.zone --offline",
+			       &out, NULL),
+			 1);
+	ck_assert_ptr_nonnull(strstr(out, "country_not_allowed  mx-no-address  52.80.0.55  CN"));
+	ck_assert_ptr_nonnull(strstr(out, "incomplete  mx-cname  alias.mxzone.test."));
+	ck_assert_ptr_nonnull(strstr(out, "country_not_allowed  mx-cname  52.80.0.55  CN"));
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("check");
@@ -386,6 +408,7 @@ int main(void)
 	tcase_add_test(tc, malformed_inputs_name_file_and_line);
 	tcase_add_test(tc, junit_is_valid_and_escaped);
 	tcase_add_test(tc, paths_are_never_cut);
+	tcase_add_test(tc, mail_hosts_keep_their_name_servers);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

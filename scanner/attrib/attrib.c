@@ -153,6 +153,14 @@ static enum rstatus load_given(struct range_set *set, const char *provider,
 	range_set_free(set);
 	if ((rc = snapshot_load(cache, provider, &meta, set, err)) != R_OK)
 		return rc;
+	/* A last good snapshot of another number of files (one of a provider's
+	 * two, say) is not the data asked for: its other family would fall to
+	 * GeoIP. (Other URLs for as many files, a mirror, are the same data.) */
+	if (meta.nfiles != nurls)
+		return rerr_set(err, R_ENET, provider, 0,
+				"the refresh failed and the last good snapshot holds %zu file%s, "
+				"not the %zu asked for: it is not used",
+				meta.nfiles, meta.nfiles == 1 ? "" : "s", nurls);
 	/* The last good snapshot stands in for a failed refresh only while it is
 	 * fresh enough: judging against ranges of any age is not a check. */
 	long long max_age = 0, age = (long long)(time(NULL) - meta.checked_at);

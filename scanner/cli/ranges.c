@@ -116,6 +116,17 @@ static int do_fetch(struct ropts *o)
 			status = worse(status, EXIT_BADINPUT);
 			continue;
 		}
+		size_t published = 0;
+		while (published < 3 && p->files[published])
+			published++;
+		if (n > 0 && n < published) {
+			/* a snapshot of some of a provider's files would later stand
+			 * for all of them (its other address family lost to GeoIP) */
+			log_warnx("%s: publishes %zu range files and %zu %s given: give every one",
+				  p->name, published, n, n == 1 ? "was" : "were");
+			status = worse(status, EXIT_BADINPUT);
+			continue;
+		}
 		if (!chosen)
 			continue;
 		for (int i = 0; n == 0 && i < 3 && p->urls[i]; i++)

@@ -182,7 +182,10 @@ static int resolve_chunk(struct dns *d, const char *const *names, size_t n, bool
 	rerr_clear(&err);
 	for (size_t i = 0; i < n; i++)
 		want[i] = mx;
-	dns_resolve_paths(d, names, want, n, paths, &err);
+	if (dns_resolve_paths(d, names, want, n, paths, &err) != R_OK) {
+		rerr_log(&err); /* the paths are printed, and the exit says incomplete */
+		bad = 1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (json)
 			print_json(&paths[i]);

@@ -112,8 +112,8 @@ void dns_free(struct dns *d);
  * Resolves the data paths of n names at once (shared names and answers asked
  * once). want_mx[i] (want_mx may be NULL) adds MX hosts of names[i].
  * paths is an array of n the caller provides and clears with path_clear().
- * Returns an error only when nothing could be asked at all (R_EDNS); a name
- * that fails has its status set instead.
+ * A name that fails has its status set; the call fails (R_ENOMEM) only when
+ * memory ran out while building, and the paths then must not be judged.
  */
 enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bool *want_mx,
 			       size_t n, struct path *paths, struct rerr *err);

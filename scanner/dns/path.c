@@ -42,6 +42,7 @@ struct dns {
 	const char *last_file, *last_resolver; /* the interned resolver of the last answer */
 	bool last_from_zone;
 	size_t max_answers; /* DNS_MAX_ANSWERS unless set lower (tests) */
+	size_t oom;	    /* times memory ran out while building paths (grows only) */
 	/* Each distinct answer is logged once: (name, type) -> its index + 1, open
 	 * addressing keyed by the address of the name's one stored copy. */
 	struct seen {
@@ -390,6 +391,7 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 	if (ai < 0) {
 		zone_answer_clear(ans);
 		ans->rcode = ai == -1 ? DNS_TOOBIG : DNS_ERROR;
+		d->oom += ai != -1;
 		ans->cname = false;
 		return -1;
 	}
@@ -498,6 +500,7 @@ static int add_kept(struct dns *d, struct path *p, enum path_kind kind, const ch
 	}
 	if (name == NULL) { /* out of memory: the parent cannot be said whole */
 		d->add_failures++;
+		d->oom++;
 		if (parent >= 0 && p->elems[parent].status == DNS_OK)
 			p->elems[parent].status = DNS_ERROR;
 		fail(p, DNS_ERROR);
@@ -510,6 +513,7 @@ static int add_kept(struct dns *d, struct path *p, enum path_kind kind, const ch
 		struct path_elem *v = realloc(p->elems, ncap * sizeof(*v));
 		if (v == NULL) {
 			d->add_failures++;
+			d->oom++;
 			if (parent >= 0 && p->elems[parent].status == DNS_OK)
 				p->elems[parent].status = DNS_ERROR;
 			fail(p, DNS_ERROR);
@@ -570,7 +574,12 @@ static enum dns_status addresses(struct dns *d, struct path *p, const char *host
 			nxdomain = true;
 		} else if (ans.rcode == DNS_TOOBIG) {
 			unanswered = DNS_TOOBIG; /* a bound, never just incomplete */
-		} else if (ans.rcode != DNS_NODATA && !ans.cname && unanswered == DNS_OK) {
+		} else if (ans.rcode == DNS_OK && ans.cname) {
+			/* a name server or mail host that is a CNAME (not allowed, yet
+			 * seen): its addresses are not followed from here */
+			if (unanswered == DNS_OK)
+				unanswered = DNS_INCOMPLETE;
+		} else if (ans.rcode != DNS_NODATA && unanswered == DNS_OK) {
 			unanswered = ans.rcode;
 		}
 		zone_answer_clear(&ans);
@@ -579,6 +588,7 @@ static enum dns_status addresses(struct dns *d, struct path *p, const char *host
 		return p->elems[at].status; /* set by add_kept: not all addresses are here */
 	if (unanswered != DNS_OK)
 		return found && unanswered != DNS_TOOBIG ? DNS_INCOMPLETE : unanswered;
+	/* (a CNAME alone: DNS_INCOMPLETE above, with nothing found) */
 	return found ? DNS_OK : nxdomain ? DNS_NXDOMAIN : DNS_NODATA;
 }
 
@@ -635,6 +645,7 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 	}
 	const struct sslot *slot = intern_slot(&d->strs, apex);
 	if (slot == NULL) {
+		d->oom++;
 		fail(p, DNS_ERROR);
 		return;
 	}
@@ -701,7 +712,8 @@ static void mail_hosts(struct dns *d, struct path *p, int root)
 		p->elems[e].status = s;
 		if (s != DNS_OK)
 			fail(p, s);
-		else
+		/* its zone's name servers get the mail's queries, whatever its own answer */
+		if (s != DNS_NOZONE)
 			name_servers(d, p, ans.rr[i]->target, e);
 	}
 	zone_answer_clear(&ans);
@@ -790,10 +802,20 @@ static void fit(struct path *p)
 	}
 }
 
+/* Paths built while memory ran out hold errors no policy should weigh: the
+ * caller cannot complete (exit 3), never judges them. */
+static enum rstatus oom_check(const struct dns *d, size_t before, struct rerr *err)
+{
+	if (d->oom == before)
+		return R_OK;
+	return rerr_set(err, R_ENOMEM, NULL, 0,
+			"out of memory while building data paths: they are not complete");
+}
+
 enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bool *want_mx,
 			       size_t n, struct path *paths, struct rerr *err)
 {
-	(void)err;
+	size_t oom_before = d->oom;
 	if (n > 0) /* build() reuses a path's element array */
 		memset(paths, 0, n * sizeof(*paths));
 	if (d->live == NULL) {
@@ -801,7 +823,7 @@ enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bo
 			build(d, names[i], want_mx && want_mx[i], &paths[i]);
 			fit(&paths[i]);
 		}
-		return R_OK;
+		return oom_check(d, oom_before, err);
 	}
 	/*
 	 * Rounds: build every unfinished path from what is known; a path that
@@ -813,7 +835,7 @@ enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bo
 	if (done == NULL) {
 		for (size_t i = 0; i < n; i++)
 			build(d, names[i], want_mx && want_mx[i], &paths[i]);
-		return R_OK;
+		return oom_check(d, oom_before, err);
 	}
 	live_batch(d->live, true);
 	for (size_t left = n; left > 0;) {
@@ -845,7 +867,7 @@ enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bo
 	}
 	live_batch(d->live, false);
 	free(done);
-	return R_OK;
+	return oom_check(d, oom_before, err);
 }
 
 struct match_ctx {

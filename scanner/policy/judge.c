@@ -108,39 +108,61 @@ static bool set_path(struct finding *f, const struct path *p, size_t elem)
 }
 
 /*
- * Adds the endpoint of p to a finding that already names another. Endpoints
- * are kept sorted and the path shown is the first one's, so a finding reads
- * the same whatever order its paths were judged in (a stored scan's rows come
- * in any order). False when out of memory.
+ * Adds the endpoint of p to a finding that already names another. The finding
+ * shows the least endpoint (and its path and detail), so it reads the same
+ * whatever order its paths were judged in (a stored scan's rows come in any
+ * order); the others are sorted once the service is judged (finish()). False
+ * when out of memory.
  */
-static bool also_from(struct finding *f, const struct path *p, size_t elem)
+static bool also_from(struct finding *f, const struct path *p, size_t elem, const char *detail)
 {
 	const char *ep = p->root;
 	int c = strcmp(ep, f->endpoint);
 	if (c == 0)
 		return true;
-	size_t at = 0;
-	while (at < f->nmore && strcmp(f->more_endpoints[at], ep) < 0)
-		at++;
-	if (at < f->nmore && strcmp(f->more_endpoints[at], ep) == 0)
-		return true;
-	char **v = realloc(f->more_endpoints, (f->nmore + 1) * sizeof(*v));
-	if (v == NULL)
-		return false;
-	f->more_endpoints = v;
+	if (f->nmore == f->capmore) {
+		size_t ncap = f->capmore ? f->capmore * 2 : 4;
+		char **v = realloc(f->more_endpoints, ncap * sizeof(*v));
+		if (v == NULL)
+			return false;
+		f->more_endpoints = v;
+		f->capmore = ncap;
+	}
 	char *s = strdup(c < 0 ? f->endpoint : ep);
 	if (s == NULL || (c < 0 && !set_path(f, p, elem))) {
 		free(s);
 		return false;
 	}
-	if (c < 0) { /* the new endpoint comes first: the old first is the least of the rest */
+	if (c < 0) {
 		snprintf(f->endpoint, sizeof(f->endpoint), "%s", ep);
-		at = 0;
+		snprintf(f->detail, sizeof(f->detail), "%s", detail);
 	}
-	memmove(v + at + 1, v + at, (f->nmore - at) * sizeof(*v));
-	v[at] = s;
-	f->nmore++;
+	f->more_endpoints[f->nmore++] = s;
 	return true;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each finding's other endpoints sorted, each once. */
+static void finish(struct judgement *j, size_t from)
+{
+	for (size_t i = from; i < j->n; i++) {
+		struct finding *f = &j->v[i];
+		if (f->nmore < 2)
+			continue;
+		qsort(f->more_endpoints, f->nmore, sizeof(*f->more_endpoints), str_cmp);
+		size_t k = 1;
+		for (size_t m = 1; m < f->nmore; m++) {
+			if (strcmp(f->more_endpoints[m], f->more_endpoints[k - 1]) == 0)
+				free(f->more_endpoints[m]);
+			else
+				f->more_endpoints[k++] = f->more_endpoints[m];
+		}
+		f->nmore = k;
+	}
 }
 
 static enum rstatus add(struct judgement *j, const struct service *svc, const struct policy *pol,
@@ -165,9 +187,9 @@ static enum rstatus add(struct judgement *j, const struct service *svc, const st
 	match_waivers(pol, element, p->root, today, &valid, &expired);
 	for (size_t i = 0; i < j->n; i++) {
 		struct finding *o = &j->v[i];
-		if (o->service == svc->name && o->reason == reason && o->waiver == valid &&
-		    o->expired == expired && strcmp(o->element, element) == 0)
-			return also_from(o, p, elem)
+		if (o->service == svc->name && o->reason == reason && o->kind == e->kind &&
+		    o->waiver == valid && o->expired == expired && strcmp(o->element, element) == 0)
+			return also_from(o, p, elem, detail)
 				   ? R_OK
 				   : rerr_set(err, R_ENOMEM, svc->name, 0, "out of memory");
 	}
@@ -314,28 +336,40 @@ enum rstatus judge_service(const struct service *svc, const struct policy *pol,
 					 today, err);
 				continue;
 			}
-			if (pol->unknown_allow)
-				continue;
+			/*
+			 * Part of the path is missing although the rest was found: a
+			 * host with one of A and AAAA unanswered (or answered with a
+			 * CNAME not followed from a name server or mail host), or a
+			 * name whose zone, and so its name servers, could not be
+			 * found. "unknown": "allow" covers an element that could not
+			 * be resolved at all, never a path judged in part.
+			 */
 			if (e->status == DNS_INCOMPLETE) {
 				snprintf(detail, sizeof(detail),
-					 "%s: incomplete: one of its A and AAAA questions got no "
-					 "answer (timeout, SERVFAIL, ...; the stored answers say "
-					 "which) while the other did: addresses may be missing",
+					 "%s: incomplete: one of its A and AAAA answers is missing "
+					 "(a question got no answer, timeout, SERVFAIL, ..., or "
+					 "the answer was a CNAME; the stored answers say which): "
+					 "addresses may be missing",
 					 e->name);
 				rc = add(out, svc, pol, p, i, REASON_INCOMPLETE, NULL, detail,
 					 today, err);
 				continue;
 			}
+			if (e->kind == PATH_NS && e->zone[0] == '\0') {
+				snprintf(detail, sizeof(detail),
+					 "the zone of %s could not be found (its SOA question: "
+					 "%s): its name servers are unknown",
+					 e->name, dns_status_name(e->status));
+				rc = add(out, svc, pol, p, i, REASON_INCOMPLETE, NULL, detail,
+					 today, err);
+				continue;
+			}
+			if (pol->unknown_allow)
+				continue;
 			/* A mail domain needs no address of its own, only MX hosts. */
 			if (mail && i == 0 && e->status == DNS_NODATA)
 				continue;
-			if (e->kind == PATH_NS && e->zone[0] == '\0')
-				snprintf(
-				    detail, sizeof(detail),
-				    "the zone of %s could not be found (its SOA question: %s): "
-				    "its name servers are unknown",
-				    e->name, dns_status_name(e->status));
-			else if (e->kind == PATH_NS)
+			if (e->kind == PATH_NS)
 				snprintf(detail, sizeof(detail), "name server %s of zone %s: %s",
 					 e->name, e->zone, dns_status_name(e->status));
 			else if (e->kind == PATH_MX)
@@ -359,5 +393,7 @@ enum rstatus judge_service(const struct service *svc, const struct policy *pol,
 			    add(out, svc, pol, p, i, REASON_UNRESOLVABLE, NULL, detail, today, err);
 		}
 	}
+	if (rc == R_OK)
+		finish(out, 0);
 	return rc;
 }

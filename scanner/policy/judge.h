@@ -40,9 +40,10 @@ struct finding {
 	char endpoint[256]; /* the first endpoint whose path reaches the element */
 	/* The service's other endpoints that reach the same element for the same
 	 * reason (and the same waiver): one finding, not one per endpoint. Owned
-	 * (strdup'd), in the order met; path below is the first endpoint's. */
+	 * (strdup'd), sorted; endpoint is the least of all, and path and detail
+	 * are its. */
 	char **more_endpoints;
-	size_t nmore;
+	size_t nmore, capmore;
 	char element[256];
 	enum path_kind kind;
 	enum finding_reason reason;
