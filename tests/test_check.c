@@ -250,6 +250,9 @@ START_TEST(malformed_inputs_name_file_and_line)
 	bad_input("--offline --estate " BAD "estate-ok.json --policies " BAD "policies-badspecial",
 		  "p.json:4: \"special\" must be \"unknown\" (the default), \"allow\" or \"deny\", "
 		  "not \"ignore\"");
+	/* found by fuzz_policy: a NUL byte made the line scanner stand still */
+	bad_input("--offline --estate " BAD "estate-ok.json --policies " BAD "policies-nul",
+		  "p.json:2: a NUL byte: not JSON text");
 	bad_input("--offline --estate /nonexistent/estate.json --policies " BAD "policies",
 		  "/nonexistent/estate.json");
 	bad_input("--offline", "--estate FILE is required");

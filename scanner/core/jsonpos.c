@@ -134,7 +134,10 @@ static void container(struct scan *c, int depth, bool object)
 		} else {
 			snprintf(c->path + base, sizeof(c->path) - base, "/%ld", index++);
 		}
+		const char *before = c->s;
 		value(c, depth + 1);
+		if (c->s == before) /* never stand still: a value not understood is skipped */
+			c->s++;
 		c->path[base] = '\0';
 	}
 }
@@ -174,6 +177,15 @@ enum rstatus jsonpos_loadb(const char *data, size_t len, const char *name, json_
 	if (len > JSONPOS_MAX_BYTES)
 		return rerr_set(err, R_ELIMIT, name, 0, "file is larger than %u bytes",
 				JSONPOS_MAX_BYTES);
+	const char *nul = memchr(data, '\0', len);
+	if (nul) {
+		/* JSON has no place for one outside strings, and jansson read past
+		 * it as if it were not there (found by fuzz_policy) */
+		long line = 1;
+		for (const char *q = data; q < nul; q++)
+			line += *q == '\n';
+		return rerr_set(err, R_EINPUT, name, line, "a NUL byte: not JSON text");
+	}
 	*root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (*root == NULL)
 		return rerr_set(err, R_EINPUT, name, jerr.line > 0 ? jerr.line : 0, "%s",
