@@ -232,7 +232,9 @@ static void check_case(const struct attribution *at, const struct special_case *
 		ck_assert_str_eq(at->provider, "");
 		ck_assert_str_eq(at->region, "");
 		ck_assert_str_eq(at->geoip_country, ""); /* the bundled database says AU/JP */
-		ck_assert_int_eq(at->scope, ATTR_SCOPE_NONE);
+		bool global = strcmp(c->special, "Port Control Protocol Anycast") == 0 ||
+			      strcmp(c->special, "AMT") == 0;
+		ck_assert_int_eq(at->scope, global ? ATTR_SCOPE_GLOBAL : ATTR_SCOPE_NONE);
 	}
 	if (c->embedded) {
 		ck_assert_str_eq(addr_format(&at->embedded, v4, sizeof(v4)), c->embedded);
@@ -265,8 +267,8 @@ static const struct special_case special_cases[] = {
      ATTR_SRC_SPECIAL},
     {"192.0.0.200", "IETF Protocol Assignments", "RFC 6890 section 2.1", "192.0.0.0/24", NULL, NULL,
      "", ATTR_SRC_SPECIAL},
-    {"2001:0:4136:e378::1", "TEREDO", "RFC 4380; RFC 8190", "2001::/32", NULL, NULL, "",
-     ATTR_SRC_SPECIAL},
+    /* globally reachable blocks: special, judged as anycast (scope global) */
+    {"192.52.193.1", "AMT", "RFC 7450", "192.52.193.0/24", NULL, NULL, "", ATTR_SRC_SPECIAL},
     {"2001:2::5", "Benchmarking", "RFC 5180; RFC Errata 1752", "2001:2::/48", NULL, NULL, "",
      ATTR_SRC_SPECIAL},
     {"3fff:123::1", "Documentation", "RFC 9637", "3fff::/20", NULL, NULL, "", ATTR_SRC_SPECIAL},
@@ -277,6 +279,9 @@ static const struct special_case special_cases[] = {
     {"64:ff9b::2f5c:a", NULL, NULL, NULL, "47.92.0.10", "IPv4-IPv6 Translat.", "CN",
      ATTR_SRC_GEOIP},
     {"2002:0305:8c01::1", NULL, NULL, NULL, "3.5.140.1", "6to4", "KR", ATTR_SRC_PROVIDER},
+    /* Teredo: the client's public IPv4, inverted in the last 32 bits */
+    {"2001:0:4136:e378:8000:63bf:d0a3:fff5", NULL, NULL, NULL, "47.92.0.10", "TEREDO", "CN",
+     ATTR_SRC_GEOIP},
     /* ... and special when what it embeds is */
     {"2002:c0a8:0201::1", "Private-Use", "RFC 1918", "192.168.0.0/16", "192.168.2.1", "6to4", "",
      ATTR_SRC_SPECIAL},
@@ -370,7 +375,8 @@ START_TEST(special_table_errors_name_the_line)
 	} bad[] = {
 	    {"# c\n10.0.0.0/8,Private-Use,RFC 1918\n", ":2: expected prefix,name,rfc,registry",
 	     R_EINPUT},
-	    {"10.0.0.0/8,a,b,c,d\n", ":1: more than 4 fields", R_EINPUT},
+	    {"10.0.0.0/8,a,b,c,d\n", ":1: the fifth field is \"global\" or empty", R_EINPUT},
+	    {"10.0.0.0/8,a,b,c,global,e\n", ":1: the fifth field is \"global\" or empty", R_EINPUT},
 	    {"\n10.0.0.1/8,a,b,c\n", ":2: \"10.0.0.1/8\" has bits set past its length", R_EINPUT},
 	    {"10.0.0.0/33,a,b,c\n", ":1: \"10.0.0.0/33\" is not an address prefix", R_EINPUT},
 	    {"10.0.0.0/8,,b,c\n", ":1: the name must be", R_EINPUT},

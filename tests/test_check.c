@@ -225,6 +225,17 @@ START_TEST(special_addresses_through_check)
 	ck_assert_int_eq(check(SPECIAL("policies-allow"), &out, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "COMPLIANT"));
 	free(out);
+	/* A globally reachable block (AMT) is a service anywhere: "special":
+	 * "allow" does not cover it (found by the review); judged as anycast. */
+	ck_assert_int_eq(
+	    check("--offline --estate tests/fixtures/special/estate-global.json --zone "
+		  "tests/fixtures/special/special.test.zone --policies "
+		  "tests/fixtures/special/policies-allow",
+		  &out, NULL),
+	    1);
+	ck_assert_ptr_nonnull(strstr(out, "indeterminate  amt  192.52.193.1"));
+	ck_assert_ptr_nonnull(strstr(out, "globally reachable special-purpose address (AMT"));
+	free(out);
 }
 END_TEST
 

@@ -268,6 +268,7 @@ START_TEST(special_addresses_round_trip)
 		seen++;
 		ck_assert_str_eq(json_string_value(json_object_get(f, "source")), "special");
 		ck_assert_str_eq(json_string_value(json_object_get(f, "special")), "Private-Use");
+		ck_assert_str_eq(json_string_value(json_object_get(f, "special_rfc")), "RFC 1918");
 		ck_assert(json_is_null(json_object_get(f, "region")));
 		ck_assert(json_is_null(json_object_get(f, "country")));
 	}

@@ -589,7 +589,8 @@ void attrib_finish(const struct attrib *a, const struct addr *addr, bool global,
 		/* No provider, no country, no GeoIP: whatever the node said goes. */
 		memset(out, 0, sizeof(*out));
 		out->source = ATTR_SRC_SPECIAL;
-		out->scope = ATTR_SCOPE_NONE;
+		/* a globally reachable block is judged as anycast is: no country */
+		out->scope = sp->global ? ATTR_SCOPE_GLOBAL : ATTR_SCOPE_NONE;
 		copy(out->special, sizeof(out->special), sp->name);
 		copy(out->special_rfc, sizeof(out->special_rfc), sp->rfc);
 		prefix_text(&sp->prefix, out->prefix, sizeof(out->prefix));

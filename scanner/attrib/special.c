@@ -42,26 +42,27 @@ static bool take(char *dst, size_t size, const char *f)
 static enum rstatus parse_row(char *p, const char *path, long line, struct special_row *row,
 			      struct rerr *err)
 {
-	char *f[4];
+	char *f[5];
 	int nf;
 	bool host_bits = false;
 
 	memset(row, 0, sizeof(*row));
 	f[0] = p;
-	for (nf = 1; nf < 4; nf++) {
+	for (nf = 1; nf < 5; nf++) {
 		char *c = strchr(f[nf - 1], ',');
 		if (c == NULL)
 			break;
 		*c = '\0';
 		f[nf] = c + 1;
 	}
-	if (nf != 4)
+	if (nf < 4)
 		return rerr_set(err, R_EINPUT, path, line,
-				"expected prefix,name,rfc,registry (%d field%s)", nf,
+				"expected prefix,name,rfc,registry[,global] (%d field%s)", nf,
 				nf == 1 ? "" : "s");
-	if (strchr(f[3], ','))
+	if (nf == 5 && (strchr(f[4], ',') || (*f[4] && strcmp(f[4], "global") != 0)))
 		return rerr_set(err, R_EINPUT, path, line,
-				"more than 4 fields (prefix,name,rfc,registry)");
+				"the fifth field is \"global\" or empty, and there is no sixth");
+	row->global = nf == 5 && strcmp(f[4], "global") == 0;
 	if (!prefix_parse(f[0], &row->prefix, &host_bits))
 		return rerr_set(err, R_EINPUT, path, line, "\"%s\" is not an address prefix", f[0]);
 	if (host_bits)
@@ -211,11 +212,18 @@ const char *special_embedded(const struct addr *a, struct addr *v4)
 	} else if (a->family == 6 && a->b[0] == 0x20 && a->b[1] == 0x02) {
 		bytes = a->b + 2;
 		via = "6to4";
+	} else if (a->family == 6 && a->b[0] == 0x20 && a->b[1] == 0x01 && a->b[2] == 0 &&
+		   a->b[3] == 0) {
+		bytes = a->b + 12;
+		via = "TEREDO";
 	}
 	if (via == NULL)
 		return NULL;
 	memset(v4, 0, sizeof(*v4));
 	v4->family = 4;
 	memcpy(v4->b, bytes, 4);
+	if (strcmp(via, "TEREDO") == 0)
+		for (int i = 0; i < 4; i++)
+			v4->b[i] ^= 0xff;
 	return via;
 }

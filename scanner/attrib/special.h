@@ -24,6 +24,9 @@ struct special_row {
 	char name[64];	   /* the registry's name, "Private-Use" */
 	char rfc[64];	   /* "RFC 1918" */
 	char registry[32]; /* "iana-ipv4-special-registry" */
+	/* IANA's "Globally Reachable": an anycast or global service (AMT, AS112,
+	 * PCP anycast, ...), reachable from anywhere and placed nowhere. */
+	bool global;
 };
 
 /*
@@ -44,9 +47,11 @@ size_t special_rows(const struct special *s);
 /*
  * The IPv4 address an address embeds, by the fixed rules of RFC 4291
  * (::ffff:0:0/96, and addresses parsed as IPv4 with `mapped` set), RFC 6052
- * (64:ff9b::/96) and RFC 3056 (6to4, 2002::/16: bits 16..47). Fills v4 and
- * returns the registry's name of the form ("IPv4-mapped Address",
- * "IPv4-IPv6 Translat.", "6to4"), or NULL when a embeds nothing.
+ * (64:ff9b::/96), RFC 3056 (6to4, 2002::/16: bits 16..47) and RFC 4380
+ * (Teredo, 2001::/32: the client's public IPv4, bits 96..127 inverted, where
+ * its data goes). Fills v4 and returns the registry's name of the form
+ * ("IPv4-mapped Address", "IPv4-IPv6 Translat.", "6to4", "TEREDO"), or NULL
+ * when a embeds nothing.
  */
 const char *special_embedded(const struct addr *a, struct addr *v4);
 

@@ -70,7 +70,7 @@ static void csv(FILE *f, const char *s, bool last)
 	"f.border_group, f.source, f.policy, f.reason, f.detail, f.path::text, f.waived, "         \
 	"f.waiver_reason, f.waiver_expires::text, f.waiver_expired, "                              \
 	"coalesce(f.endpoints, jsonb_build_array(f.endpoint))::text, coalesce(a.scope, 'none'), "  \
-	"a.prefix::text, a.geoip_country, coalesce(a.disagreement, false)"
+	"a.prefix::text, a.geoip_country, coalesce(a.disagreement, false), a.services"
 #define FINDING_FROM                                                                               \
 	" FROM scan_findings f LEFT JOIN scan_attributions a ON a.scan_id = f.scan_id AND "        \
 	"f.element_kind = 'address' AND a.address = (CASE WHEN f.element_kind = 'address' "        \
@@ -198,6 +198,10 @@ int cmd_report(int argc, char **argv)
 			if (v(finds, i, 8) && strcmp(v(finds, i, 8), "special") == 0) {
 				json_object_set(f, "special", json_object_get(f, "region"));
 				json_object_set_new(f, "region", json_null());
+				/* and its RFC in the attribution's services */
+				if (v(finds, i, 22))
+					json_object_set_new(f, "special_rfc",
+							    json_string(v(finds, i, 22)));
 			}
 			json_object_set_new(f, "path",
 					    json_loads(PQgetvalue(finds, i, 12), 0, NULL));

@@ -246,6 +246,19 @@ static enum rstatus judge_address(struct judgement *j, const struct service *svc
 	if (at.source == ATTR_SRC_SPECIAL) {
 		static const char *const said[] = {"unknown", "allow", "deny"};
 		char el[ADDR_STRLEN], via[96] = "";
+		/* A globally reachable block (AMT, AS112, an anycast address) is a
+		 * service anywhere, not a private network: "special": "allow" does
+		 * not cover it; it is judged as anycast is. */
+		if (at.scope == ATTR_SCOPE_GLOBAL) {
+			if (pol->global_allow)
+				return R_OK;
+			snprintf(detail, sizeof(detail),
+				 "%s is a globally reachable special-purpose address (%s, %s): "
+				 "the country of the service behind it cannot be named",
+				 addr_format(&at.addr, el, sizeof(el)), at.special, at.special_rfc);
+			return add(j, svc, pol, p, i, REASON_INDETERMINATE, &at, detail, today,
+				   err);
+		}
 		if (pol->special == SPECIAL_ALLOW)
 			return R_OK;
 		if (at.embedded_via[0] && !at.addr.mapped) {
