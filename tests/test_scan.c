@@ -338,6 +338,14 @@ START_TEST(one_finding_lists_its_endpoints_and_report_matches_check)
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM scan_findings"), 1);
 	ck_assert_int_eq(sql_int("SELECT jsonb_array_length(endpoints) FROM scan_findings"), 7);
 	ck_assert_int_eq(sql_int("SELECT findings FROM scan_services"), 1);
+	/* The special-purpose table it was judged with is among its documents. */
+	char *table = tu_slurp(tu_path("policies/special-purpose.csv"), NULL);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM scan_documents WHERE kind = 'table' AND "
+				 "name = 'policies/special-purpose.csv'"),
+			 1);
+	ck_assert_int_eq(sql_int("SELECT length(body) FROM scan_documents WHERE kind = 'table'"),
+			 (long long)strlen(table));
+	free(table);
 	char *sid = sql_text("SELECT max(id) FROM scans");
 	snprintf(args, sizeof(args), "report --scan %s --db '%s' --format json", sid, DB);
 	free(sid);

@@ -480,6 +480,11 @@ static const struct special_row *what_to_look_up(const struct attrib *a, const s
 	return special_find(a->special, *look);
 }
 
+const char *attrib_special_table(const struct attrib *a)
+{
+	return special_text(a->special);
+}
+
 bool attrib_indirect(const struct attrib *a, const struct addr *addr)
 {
 	struct addr v4;

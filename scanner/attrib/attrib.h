@@ -123,6 +123,9 @@ void attrib_geoip(const struct attrib *a, const struct addr *addr, char cc[3]);
 void attrib_locate_many(const struct attrib *a, const struct addr *addrs, size_t n, int32_t *nodes,
 			char (*cc)[3]);
 
+/* The special-purpose table's file as read (policies/special-purpose.csv), for
+ * the evidence of what a scan was judged against; valid as long as a. */
+const char *attrib_special_table(const struct attrib *a);
 /* The GeoIP database's build epoch (seconds), 0 when none is loaded. */
 unsigned long long attrib_geoip_epoch(const struct attrib *a);
 /* Whether the prefix table was mapped from the cache rather than built (for tests). */

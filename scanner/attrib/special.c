@@ -17,6 +17,7 @@ struct special {
 	struct special_row *rows; /* IPv4 rows, then IPv6 rows; each most specific first */
 	size_t n, n4;
 	uint8_t first[2][32]; /* [family 4, 6]: bit b set when a row may hold first byte b */
+	char *text;	      /* the file as read, for evidence */
 };
 
 static int row_cmp(const void *x, const void *y)
@@ -107,6 +108,10 @@ enum rstatus special_load(const char *path, struct special **out, struct rerr *e
 	buf_init(&b, SPECIAL_MAX_BYTES);
 	if ((rc = buf_read_file(&b, path, err)) != R_OK)
 		goto out;
+	if ((s->text = strdup(b.data ? b.data : "")) == NULL) { /* before the lines are cut */
+		rc = rerr_set(err, R_ENOMEM, path, 0, "out of memory");
+		goto out;
+	}
 	for (char *p = b.data; p && *p;) {
 		char *nl = strchr(p, '\n');
 		if (nl)
@@ -171,7 +176,13 @@ void special_free(struct special *s)
 	if (s == NULL)
 		return;
 	free(s->rows);
+	free(s->text);
 	free(s);
+}
+
+const char *special_text(const struct special *s)
+{
+	return s ? s->text : NULL;
 }
 
 size_t special_rows(const struct special *s)

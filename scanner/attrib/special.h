@@ -41,6 +41,8 @@ void special_free(struct special *s);
 /* The most specific row holding a, or NULL (also when s is NULL). Cheap for
  * addresses whose first byte begins no row. */
 const struct special_row *special_find(const struct special *s, const struct addr *a);
+/* The table's file as read (for evidence); NULL when s is NULL. */
+const char *special_text(const struct special *s);
 /* Number of rows (for tests). */
 size_t special_rows(const struct special *s);
 

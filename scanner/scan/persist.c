@@ -145,6 +145,10 @@ static enum rstatus documents(struct store *st, long long id, const struct confi
 	for (size_t i = 0; i < r->estate->npolicies && rc == R_OK; i++)
 		rc = document(st, idtext, "policy", r->estate->policies[i].file,
 			      r->estate->policies[i].text ? r->estate->policies[i].text : "", err);
+	/* The special-purpose table decides what has no country (schema 010). */
+	const char *table = attrib_special_table(r->attrib);
+	if (rc == R_OK && table)
+		rc = document(st, idtext, "table", "policies/special-purpose.csv", table, err);
 	return rc;
 }
 
