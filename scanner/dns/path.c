@@ -372,7 +372,8 @@ static int log_answer(struct dns *d, const char *name, uint16_t type, struct zon
 
 /*
  * Asks the zones (for the names they cover) or the resolvers, and logs the
- * answer; returns its index in the log, or -1 when it is pending. Every answer
+ * answer; returns its index in the log, or -1 (pending, or not logged as below:
+ * ans->rcode then says which). Every answer
  * a path uses is kept as evidence: one that cannot be logged (the log's bound,
  * an answer's text over its cap, out of memory) is not used, and says so as
  * too_big (or error), never as the records it had.
@@ -638,8 +639,7 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 		 * the answer is pending (why ok) the path is built again anyway.
 		 */
 		enum dns_status s = why == DNS_OK ? DNS_ERROR : why;
-		int e = add(d, p, PATH_NS, name, at, s, -1);
-		(void)e;
+		add(d, p, PATH_NS, name, at, s, -1);
 		fail(p, s);
 		return;
 	}

@@ -333,7 +333,13 @@ enum rstatus judge_service(const struct service *svc, const struct policy *pol,
 			/* A path cut at a bound is never allowed: not even "unknown":
 			 * "allow" covers what residency itself did not look at. */
 			if (e->status == DNS_TOOBIG || e->status == DNS_TOOLONG) {
-				if (e->status == DNS_TOOLONG)
+				if (e->kind == PATH_NS && e->zone[0] == '\0')
+					snprintf(
+					    detail, sizeof(detail),
+					    "the zone of %s could not be found: its SOA answer "
+					    "was larger than residency keeps whole",
+					    e->name);
+				else if (e->status == DNS_TOOLONG)
 					snprintf(detail, sizeof(detail),
 						 "%s: the CNAME chain is longer than residency "
 						 "follows (%d hops): where it ends was not checked",
