@@ -376,6 +376,7 @@ START_TEST(special_table_errors_name_the_line)
 	    {"# c\n10.0.0.0/8,Private-Use,RFC 1918\n", ":2: expected prefix,name,rfc,registry",
 	     R_EINPUT},
 	    {"10.0.0.0/8,a,b,c,d\n", ":1: the fifth field is \"global\" or empty", R_EINPUT},
+	    {"# only a comment\n", ":1: no rows", R_EINPUT}, /* found by fuzz_special */
 	    {"10.0.0.0/8,a,b,c,global,e\n", ":1: the fifth field is \"global\" or empty", R_EINPUT},
 	    {"\n10.0.0.1/8,a,b,c\n", ":2: \"10.0.0.1/8\" has bits set past its length", R_EINPUT},
 	    {"10.0.0.0/33,a,b,c\n", ":1: \"10.0.0.0/33\" is not an address prefix", R_EINPUT},

@@ -148,6 +148,11 @@ enum rstatus special_load(const char *path, struct special **out, struct rerr *e
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	if (s->n == 0) {
+		/* an empty table would let every special address reach GeoIP */
+		rc = rerr_set(err, R_EINPUT, path, line, "no rows: the table cannot be empty");
+		goto out;
+	}
 	/* ::ffff:0:0/96 parses as 0.0.0.0/0: IPv4-mapped addresses are looked up
 	 * as the IPv4 address they hold, so that row names nothing. */
 	size_t k = 0;
