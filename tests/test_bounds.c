@@ -243,6 +243,22 @@ START_TEST(range_record_caps)
 }
 END_TEST
 
+/* Names or addresses read from standard input: a read that fails was the end
+ * of the input, and lookup exited 0 with fewer answers than questions. */
+START_TEST(standard_input_that_cannot_be_read_is_not_a_pass)
+{
+	char cmd[4096], *err = NULL;
+	snprintf(cmd, sizeof(cmd), "'%s' lookup < /", tu_bin());
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 3);
+	ck_assert_ptr_nonnull(strstr(err, "reading standard input"));
+	free(err);
+	snprintf(cmd, sizeof(cmd), "'%s' resolve --offline < /", tu_bin());
+	ck_assert_int_eq(tu_run(cmd, NULL, &err), 3);
+	ck_assert_ptr_nonnull(strstr(err, "reading standard input"));
+	free(err);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bounds");
@@ -258,6 +274,7 @@ int main(void)
 	tcase_add_test(tc, files_and_records_over_their_caps_are_refused);
 	tcase_add_test(tc, argument_and_list_caps_are_refused);
 	tcase_add_test(tc, range_record_caps);
+	tcase_add_test(tc, standard_input_that_cannot_be_read_is_not_a_pass);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

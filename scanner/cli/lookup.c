@@ -415,6 +415,7 @@ struct in {
 	char *buf; /* always one spare byte after len, for a NUL */
 	size_t len, cap, pos;
 	bool eof;
+	bool failed; /* the input could not be read whole: never a shorter answer */
 };
 
 /* Moves what is left to the front and reads more; grows the buffer when one
@@ -427,7 +428,8 @@ static void in_fill(struct in *in)
 	if (in->len + 1 >= in->cap) {
 		char *b = realloc(in->buf, in->cap * 2);
 		if (b == NULL) {
-			in->eof = true; /* as getline failing: the input ends here */
+			log_warnx("lookup: standard input: out of memory for a line");
+			in->eof = in->failed = true;
 			return;
 		}
 		in->buf = b;
@@ -437,6 +439,10 @@ static void in_fill(struct in *in)
 		ssize_t n = read(in->fd, in->buf + in->len, in->cap - 1 - in->len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0) {
+			log_warn("lookup: reading standard input");
+			in->failed = true;
+		}
 		if (n <= 0)
 			in->eof = true;
 		else
@@ -718,7 +724,8 @@ int cmd_lookup(int argc, char **argv)
 			run_batch(&r, items, 1);
 		}
 	} else {
-		struct in in = {STDIN_FILENO, malloc(LOOKUP_INBUF), 0, LOOKUP_INBUF, 0, false};
+		struct in in = {STDIN_FILENO, malloc(LOOKUP_INBUF), 0, LOOKUP_INBUF, 0, false,
+				false};
 		long lineno = 0;
 		size_t n;
 		r.where = "stdin";
@@ -728,6 +735,7 @@ int cmd_lookup(int argc, char **argv)
 		}
 		while (in.buf && (n = in_batch(&in, items, LOOKUP_BATCH, &lineno)) > 0)
 			run_batch(&r, items, n);
+		r.out.failed |= in.failed;
 		free(in.buf);
 	}
 	out_flush(&r.out);

@@ -308,8 +308,13 @@ int cmd_resolve(int argc, char **argv)
 			if (len > 0) {
 				while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 					line[--len] = '\0';
-				if (len > 0 && (names[n] = strdup(line)) != NULL)
+				if (len > 0 && (names[n] = strdup(line)) == NULL) {
+					log_warnx("resolve: out of memory");
+					status = EXIT_INCOMPLETE; /* a name dropped: never a pass */
+					len = -1;
+				} else if (len > 0) {
 					n++;
+				}
 			}
 			if (n == RESOLVE_CHUNK || (len < 0 && n > 0)) {
 				if (resolve_chunk(d, (const char *const *)names, n, mx, json) != 0)
@@ -322,6 +327,10 @@ int cmd_resolve(int argc, char **argv)
 				if (isatty(STDERR_FILENO))
 					fprintf(stderr, "\rresolve: %zu names done", total);
 			}
+		}
+		if (ferror(stdin)) {
+			log_warn("resolve: reading standard input");
+			status = EXIT_INCOMPLETE;
 		}
 		/* What was asked, for whoever runs this on many names (after the paths). */
 		fflush(stdout);
