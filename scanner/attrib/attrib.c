@@ -93,9 +93,7 @@ static enum rstatus add_file(struct attrib_source_info *info, const char *file, 
 static enum rstatus all_files_given(const struct range_provider *p,
 				    const struct attrib_source *sources, size_t n, struct rerr *err)
 {
-	size_t published = 0, given = 0;
-	while (published < 3 && p->files[published])
-		published++;
+	size_t published = range_provider_nfiles(p), given = 0;
 	for (size_t i = 0; i < n; i++)
 		given += strcmp(sources[i].provider, p->name) == 0;
 	if (given >= published)

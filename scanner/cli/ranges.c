@@ -116,9 +116,7 @@ static int do_fetch(struct ropts *o)
 			status = worse(status, EXIT_BADINPUT);
 			continue;
 		}
-		size_t published = 0;
-		while (published < 3 && p->files[published])
-			published++;
+		size_t published = range_provider_nfiles(p);
 		if (n > 0 && n < published) {
 			/* a snapshot of some of a provider's files would later stand
 			 * for all of them (its other address family lost to GeoIP) */

@@ -79,6 +79,14 @@ const struct range_provider range_providers[] = {
     {NULL, NULL, {NULL}, {NULL}, false},
 };
 
+size_t range_provider_nfiles(const struct range_provider *p)
+{
+	size_t n = 0;
+	while (n < sizeof(p->files) / sizeof(p->files[0]) && p->files[n])
+		n++;
+	return n;
+}
+
 const struct range_provider *ranges_provider(const char *name)
 {
 	for (const struct range_provider *p = range_providers; p->name; p++)

@@ -67,6 +67,8 @@ struct range_provider {
 	bool anycast;	      /* every prefix is global (Cloudflare, Fastly) */
 };
 
+/* How many files a provider publishes (its bundled snapshot's files). */
+size_t range_provider_nfiles(const struct range_provider *p);
 /* The known providers, ended by a NULL name. */
 extern const struct range_provider range_providers[];
 const struct range_provider *ranges_provider(const char *name);
