@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct attrib *A;
 static struct regions *R;
@@ -416,6 +417,15 @@ START_TEST(special_table_errors_name_the_line)
 	ck_assert_int_eq(err.line, SPECIAL_MAX_ROWS + 1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "more than 1024 rows"));
 	buf_free(&b);
+	/* SPECIAL_MAX_BYTES: a larger file is refused, naming it, before it is read */
+	FILE *big = fopen(path, "w");
+	ck_assert_ptr_nonnull(big);
+	ck_assert_int_eq(ftruncate(fileno(big), (off_t)SPECIAL_MAX_BYTES + 1), 0);
+	ck_assert_int_eq(fclose(big), 0);
+	ck_assert_int_eq(special_load(path, &s, &err), R_ELIMIT);
+	ck_assert_ptr_null(s);
+	ck_assert_str_eq(err.where, path);
+	ck_assert_ptr_nonnull(strstr(err.msg, "larger than the limit of 262144 bytes"));
 	/* the bundled table loads, without the IPv4-mapped row (it names nothing) */
 	ck_assert_int_eq(special_load(NULL, &s, &err), R_OK);
 	ck_assert_uint_gt(special_rows(s), 50);

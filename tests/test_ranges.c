@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void counts(const char *provider, const char *file, size_t n, size_t v4, size_t v6)
 {
@@ -370,6 +371,18 @@ START_TEST(corrupt_parsed_cache_is_rebuilt_not_trusted)
 			      "case %d: the cache was not written again", k);
 		free(again);
 	}
+	/* Larger than any cache can be (PARSED_MAX_BYTES: 2,000,000 records): a
+	 * sparse 4 GiB file is not read, but parsed again and rewritten. */
+	ck_assert_int_eq(tu_write(path, good, good_len), 0);
+	ck_assert_int_eq(truncate(path, (off_t)4 << 30), 0);
+	range_set_init(&s, "cloudflare");
+	ck_assert_int_eq(ranges_load_bundled("cloudflare", &s, &err), R_OK);
+	ck_assert_uint_eq(s.n, 22);
+	range_set_free(&s);
+	char *again = tu_slurp(path, &len);
+	ck_assert_msg(again && len == good_len && memcmp(again, good, len) == 0,
+		      "an oversized cache was not written again");
+	free(again);
 	/* The good cache is used as it is. */
 	range_set_init(&s, "cloudflare");
 	ck_assert_int_eq(ranges_load_bundled("cloudflare", &s, &err), R_OK);
