@@ -1,7 +1,7 @@
 /*
  * store: connections and migrations.
  */
-#include "store/store.h"
+#include "store/internal.h"
 #include "store/migrations.h"
 #include "core/log.h"
 
@@ -69,6 +69,11 @@ void store_close(struct store *st)
 }
 
 PGconn *store_conn(struct store *st)
+{
+	return st->conn;
+}
+
+PGconn *store_pg(struct store *st)
 {
 	return st->conn;
 }
