@@ -846,6 +846,56 @@ START_TEST(findings_are_aggregated_per_element_and_reason)
 }
 END_TEST
 
+/*
+ * A path that says it is not whole while none of its elements says where (the
+ * element that failed could not be kept: dns/path.c drops it when memory runs
+ * out interning its name), and a path with no element at all, are never a
+ * pass: nothing of what is missing was checked.
+ */
+START_TEST(a_path_not_whole_without_a_failed_element_is_a_finding)
+{
+	struct policy pol;
+	struct service s = svc_named("shop");
+	struct tpath tp[3];
+	struct judgement j = {0};
+	struct fakes fk = world_fakes();
+	const struct finding *f;
+
+	/* root with no element: its own name could not be kept */
+	tp_init(&tp[0], "empty.example.com.", DNS_OK);
+	tp[0].p.n = 0;
+	tp[0].p.status = DNS_ERROR;
+	/* a CNAME target dropped: the root looks resolved, its address allowed */
+	tp_simple(&tp[1], "cut.example.com.", "198.51.100.1");
+	tp[1].p.status = DNS_ERROR;
+	/* a whole path next to them stays clean */
+	tp_simple(&tp[2], "fine.example.com.", "198.51.100.1");
+
+	policy_init(&pol, "p", "DE", NULL);
+	for (int allow = 0; allow < 2; allow++) {
+		pol.unknown_allow = allow;
+		judge(&s, &pol, tp, NULL, 3, &fk, TODAY, &j);
+		ck_assert_uint_eq(j.n, 2);
+		f = only(&j, "empty.example.com.");
+		ck_assert_int_eq(f->reason, REASON_INCOMPLETE);
+		ck_assert_str_eq(f->endpoint, "empty.example.com.");
+		ck_assert_uint_eq(f->npath, 1);
+		ck_assert_str_eq(f->path[0].text, "empty.example.com.");
+		ck_assert_ptr_nonnull(strstr(f->detail, "not a pass"));
+		f = only(&j, "cut.example.com.");
+		ck_assert_int_eq(f->reason, REASON_INCOMPLETE);
+		ck_assert_ptr_nonnull(strstr(f->detail, "error"));
+		judgement_free(&j);
+	}
+	/* A path whose failure an element carries is judged by that element alone. */
+	tp_init(&tp[0], "gone.example.com.", DNS_NXDOMAIN);
+	pol.unknown_allow = true;
+	judge(&s, &pol, tp, NULL, 1, &fk, TODAY, &j);
+	ck_assert_uint_eq(j.n, 0);
+	judgement_free(&j);
+}
+END_TEST
+
 START_TEST(reason_names)
 {
 	ck_assert_str_eq(finding_reason_name(REASON_DENIED_COUNTRY), "denied_country");
@@ -875,6 +925,7 @@ static Suite *judge_suite(void)
 	tcase_add_test(tc, waivers_before_and_after_expiry);
 	tcase_add_test(tc, name_servers_and_mail_hosts_are_judged);
 	tcase_add_test(tc, findings_are_aggregated_per_element_and_reason);
+	tcase_add_test(tc, a_path_not_whole_without_a_failed_element_is_a_finding);
 	tcase_add_test(tc, reason_names);
 	suite_add_tcase(s, tc);
 	return s;

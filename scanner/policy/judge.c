@@ -311,6 +311,14 @@ static enum rstatus judge_address(struct judgement *j, const struct service *svc
 	return R_OK;
 }
 
+static bool any_failed(const struct path *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->elems[i].status != DNS_OK)
+			return true;
+	return false;
+}
+
 enum rstatus judge_service(const struct service *svc, const struct policy *pol,
 			   const struct path *paths, const bool *is_mail, size_t npaths,
 			   judge_attribute_fn attribute, void *ctx, const char *today,
@@ -322,6 +330,37 @@ enum rstatus judge_service(const struct service *svc, const struct policy *pol,
 	for (size_t k = 0; k < npaths && rc == R_OK; k++) {
 		const struct path *p = &paths[k];
 		bool mail = is_mail && is_mail[k];
+		/*
+		 * A path with no element, or one that says it failed while none of
+		 * its elements says where (the element that failed could not be
+		 * kept), was not judged whole: its elements alone would read as a
+		 * pass. A finding on its root, never allowed.
+		 */
+		if (p->n == 0 || (p->status != DNS_OK && !any_failed(p))) {
+			struct path_elem root = {.kind = PATH_NAME,
+						 .name = p->root,
+						 .status = p->status,
+						 .parent = -1,
+						 .zone = "",
+						 .answer = -1};
+			struct path one = *p;
+			if (p->n == 0) {
+				one.elems = &root;
+				one.n = 1;
+				snprintf(detail, sizeof(detail),
+					 "%s: the data path has no element: nothing of it was "
+					 "checked, so not a pass",
+					 p->root);
+			} else {
+				snprintf(detail, sizeof(detail),
+					 "%s: the data path is not whole (%s) and no element of "
+					 "it says where: what is missing was not checked, so not "
+					 "a pass",
+					 p->root, dns_status_name(p->status));
+			}
+			rc = add(out, svc, pol, &one, 0, REASON_INCOMPLETE, NULL, detail, today,
+				 err);
+		}
 		for (size_t i = 0; i < p->n && rc == R_OK; i++) {
 			const struct path_elem *e = &p->elems[i];
 			if (e->kind == PATH_ADDRESS) {
