@@ -420,6 +420,29 @@ START_TEST(unknown_keys_and_wrong_shapes_are_refused)
 }
 END_TEST
 
+/*
+ * "ranges_refresh" takes "every" alone (docs/SERVE.md, `config check --help`):
+ * the refresh has no jitter. A "jitter" there was taken as the SCAN schedule's
+ * jitter: it changed when scans run, unchecked against their interval.
+ */
+START_TEST(a_jitter_in_ranges_refresh_is_refused_not_given_to_scans)
+{
+	char *tmp = tu_tmpdir();
+	const char *path;
+
+	path = write_cfg(tmp, "c.json",
+			 "{\n  \"estate\": \"e.json\",\n  \"schedule\": {\"every\": \"1h\"},\n"
+			 "  \"ranges_refresh\": {\"every\": \"1d\", \"jitter\": \"2h\"}\n}\n");
+	refused(path, R_EINPUT, 4, "unknown key \"jitter\" in \"ranges_refresh\"");
+	path = write_cfg(tmp, "c.json",
+			 "{\n  \"estate\": \"e.json\",\n"
+			 "  \"ranges_refresh\": {\"every\": \"1d\", \"jitter\": \"30m\"},\n"
+			 "  \"schedule\": {\"every\": \"1h\"}\n}\n");
+	refused(path, R_EINPUT, 3, "unknown key \"jitter\" in \"ranges_refresh\"");
+	free(tmp);
+}
+END_TEST
+
 START_TEST(empty_missing_and_oversized_files)
 {
 	char *tmp = tu_tmpdir(), path[4400];
@@ -475,6 +498,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, every_bound_on_both_sides);
 	tcase_add_test(tc, wrong_types_name_the_key_and_its_line);
 	tcase_add_test(tc, unknown_keys_and_wrong_shapes_are_refused);
+	tcase_add_test(tc, a_jitter_in_ranges_refresh_is_refused_not_given_to_scans);
 	tcase_add_test(tc, empty_missing_and_oversized_files);
 	suite_add_tcase(s, tc);
 	return s;

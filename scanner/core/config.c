@@ -182,7 +182,10 @@ static enum rstatus schedule_key(struct config *c, json_t *v, const char *name,
 		snprintf(sub, sizeof(sub), "%s/%s", ptr, key);
 		long line = jsonpos_line(pos, sub);
 		bool scan = strcmp(name, "schedule") == 0;
-		if (strcmp(key, "every") && strcmp(key, "jitter") && (!scan || strcmp(key, "cron")))
+		/* "ranges_refresh" has an interval only: a jitter there would land in
+		 * the scan schedule's (scan_jitter), the one field it could fill. */
+		if (strcmp(key, "every") &&
+		    (!scan || (strcmp(key, "jitter") && strcmp(key, "cron"))))
 			return rerr_set(err, R_EINPUT, c->file, line,
 					"unknown key \"%s\" in \"%s\"", key, name);
 		if (!json_is_string(x))
