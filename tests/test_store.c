@@ -128,6 +128,41 @@ START_TEST(a_row_over_its_cap_fails_the_copy_whole)
 }
 END_TEST
 
+/*
+ * The observation tables check their scan once per statement (schema 011):
+ * rows for a scan that does not exist are refused, as the foreign keys did,
+ * and a scan that still has observations cannot be removed.
+ */
+START_TEST(observations_need_their_scan)
+{
+	char *conninfo = tu_createdb();
+	struct store *st = NULL;
+	struct rerr err;
+	int applied;
+
+	rerr_clear(&err);
+	ck_assert_int_eq(store_open(conninfo, &st, &err), R_OK);
+	ck_assert_int_eq(store_migrate(st, &applied, &err), R_OK);
+	ck_assert_int_eq(store_exec(st,
+				    "INSERT INTO scan_answers (scan_id, seq, name, type, rcode, data, "
+				    "ttl, resolver, answered_at) VALUES (4242, 1, 'a.', 'A', 'ok', "
+				    "'', 1, 'zone', now())",
+				    &err),
+			 R_EDB);
+	ck_assert_ptr_nonnull(strstr(err.msg, "scan 4242 does not exist"));
+	ck_assert_int_eq(store_exec(st,
+				    "INSERT INTO scans (id, status) VALUES (4242, 'running'); "
+				    "INSERT INTO scan_services (scan_id, service, policy, verdict, "
+				    "findings, waived) VALUES (4242, 's', 'p', 'compliant', 0, 0)",
+				    &err),
+			 R_OK);
+	ck_assert_int_eq(store_exec(st, "DELETE FROM scans WHERE id = 4242", &err), R_EDB);
+	ck_assert_ptr_nonnull(strstr(err.msg, "still has observations"));
+	store_close(st);
+	free(conninfo);
+}
+END_TEST
+
 START_TEST(bad_connection_is_a_clear_error)
 {
 	struct store *st = NULL;
@@ -227,6 +262,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, migrate_then_noop);
 	tcase_add_test(tc, refuses_newer_schema);
 	tcase_add_test(tc, bad_connection_is_a_clear_error);
+	tcase_add_test(tc, observations_need_their_scan);
 	tcase_add_test(tc, a_row_over_its_cap_fails_the_copy_whole);
 	tcase_add_test(tc, cli_db_migrate_twice);
 	tcase_add_test(tc, cli_help_and_unknown_command);
