@@ -157,7 +157,7 @@ START_TEST(html_of_a_scan_in_memory_escapes_every_string_and_parses)
 {
 	char *html = NULL, *dir = tu_tmpdir(), file[4096], cmd[8192], *err = NULL;
 	struct html_scan s = html_scan("complete", "violation", 1);
-	struct rerr e;
+	struct rerr e = {0};
 
 	CAPTURE(html, ck_assert_int_eq(html_write(f, &s, &SOURCE, &e), R_OK));
 	ck_assert_ptr_nonnull(strstr(html, "class=\"verdict v-violation\""));
@@ -202,7 +202,7 @@ END_TEST
 START_TEST(html_never_shows_an_incomplete_scan_as_a_pass)
 {
 	char *html = NULL;
-	struct rerr e;
+	struct rerr e = {0};
 	struct html_scan s = html_scan("running", NULL, 0);
 
 	CAPTURE(html, ck_assert_int_eq(html_write(f, &s, &SOURCE, &e), R_OK));
@@ -229,7 +229,7 @@ static enum rstatus failing_findings(void *src, enum stored_which which, stored_
 START_TEST(a_source_that_fails_fails_the_report)
 {
 	char *out = NULL;
-	struct rerr e;
+	struct rerr e = {0};
 	struct html_scan s = html_scan("complete", "compliant", 0);
 	struct stored_source bad = {NULL, mem_services, failing_findings};
 	size_t open;
@@ -246,7 +246,7 @@ END_TEST
 START_TEST(json_report_streams_the_document_jansson_would_write)
 {
 	char *out = NULL;
-	struct rerr e;
+	struct rerr e = {0};
 	size_t open = 99;
 
 	CAPTURE(out,
@@ -302,7 +302,7 @@ static enum rstatus no_findings(void *src, enum stored_which which, stored_findi
 START_TEST(json_of_an_empty_scan_has_empty_arrays)
 {
 	char *out = NULL;
-	struct rerr e;
+	struct rerr e = {0};
 	size_t open = 9;
 	struct stored_source none = {NULL, no_services, no_findings};
 
@@ -320,7 +320,7 @@ END_TEST
 START_TEST(csv_quotes_what_needs_it_and_text_lists_every_finding)
 {
 	char *out = NULL;
-	struct rerr e;
+	struct rerr e = {0};
 	size_t open = 0;
 
 	CAPTURE(out,
@@ -360,7 +360,7 @@ START_TEST(diff_writes_each_changed_group_with_both_sides)
 	    {"mail", "country", "DE", true, true},
 	};
 	char *out = NULL;
-	struct rerr e;
+	struct rerr e = {0};
 	struct diff_writer w;
 
 	CAPTURE(out, {
@@ -391,7 +391,7 @@ END_TEST
 START_TEST(diff_of_a_large_group_holds_only_its_first_lines)
 {
 	char *out = NULL, value[32];
-	struct rerr e;
+	struct rerr e = {0};
 	struct diff_writer w;
 	size_t held = 0;
 
@@ -462,7 +462,7 @@ static enum rstatus mem_records(void *src, long long scan, evidence_record_fn fn
 static void one_link(struct chain_link *l, const char *prev)
 {
 	char dg[DIGEST_HEXLEN], link[DIGEST_HEXLEN];
-	struct rerr e;
+	struct rerr e = {0};
 	ck_assert_int_eq(records_digest(mem_records, (void *)RECORDS, 42, dg, &e), R_OK);
 	ck_assert(chain_link_hex(prev, dg, link));
 	l->seq = 1;
@@ -478,7 +478,7 @@ START_TEST(a_bundle_of_records_in_memory_verifies_and_a_changed_byte_does_not)
 	char *dir = tu_tmpdir(), bundle[4096], path[8192], *text;
 	struct chain_link *l = calloc(1, sizeof(*l));
 	struct evidence_export opt = {42, 0, false, bundle};
-	struct rerr e;
+	struct rerr e = {0};
 	size_t len;
 
 	snprintf(bundle, sizeof(bundle), "%s/bundle", dir);
@@ -530,7 +530,7 @@ START_TEST(a_chain_of_links_in_memory_verifies_and_a_broken_one_is_named)
 	struct chain_link *l = calloc(2, sizeof(*l));
 	long long unlinked[] = {43};
 	char *out = NULL;
-	struct rerr e;
+	struct rerr e = {0};
 
 	one_link(&l[0], chain_zero_link);
 	one_link(&l[1], l[0].link);
