@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "report/evidence.h"
+#include "store/evidence_store.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -110,7 +111,18 @@ static int export_cmd(int argc, char **argv)
 		rerr_log(&err);
 		return EXIT_INCOMPLETE;
 	}
-	enum rstatus rc = evidence_export(store_conn(st), &opt, &err);
+	struct chain_link *links = NULL;
+	struct export_source *sources = NULL;
+	size_t nlinks = 0, nsources = 0;
+	enum rstatus rc = store_evidence_chain_range(st, opt.since ? opt.since : opt.scan, opt.scan,
+						     &links, &nlinks, &err);
+	if (rc == R_OK && opt.full_snapshots)
+		rc = store_evidence_sources(st, opt.scan, &sources, &nsources, &err);
+	if (rc == R_OK)
+		rc = evidence_export(&opt, links, nlinks, store_evidence_source, st, sources,
+				     nsources, &err);
+	chain_links_free(links, nlinks);
+	export_sources_free(sources, nsources);
 	store_close(st);
 	if (rc != R_OK) {
 		rerr_log(&err);
@@ -120,6 +132,26 @@ static int export_cmd(int argc, char **argv)
 	}
 	log_info("scan %lld exported to %s", opt.scan, opt.dir);
 	return EXIT_COMPLIANT;
+}
+
+/*
+ * The chain in the database up to scan upto (0: all of it), with the digest of
+ * every scan recomputed from its rows when upto is 0, else only upto's.
+ */
+static enum rstatus verify_db_chain(struct store *st, long long upto, struct rerr *err)
+{
+	struct chain_link *links = NULL;
+	long long *unlinked = NULL;
+	size_t nlinks = 0, nunlinked = 0;
+	enum rstatus rc;
+
+	if ((rc = store_evidence_chain(st, &links, &nlinks, err)) == R_OK &&
+	    (rc = store_evidence_unlinked(st, &unlinked, &nunlinked, err)) == R_OK)
+		rc = chain_verify(links, nlinks, unlinked, nunlinked, upto, upto == 0,
+				  store_evidence_source, st, stdout, err);
+	chain_links_free(links, nlinks);
+	free(unlinked);
+	return rc;
 }
 
 static int verify_cmd(int argc, char **argv)
@@ -175,7 +207,7 @@ static int verify_cmd(int argc, char **argv)
 			rerr_log(&err);
 			return EXIT_INCOMPLETE;
 		}
-		rc = evidence_verify_db(store_conn(st), scan, scan == 0, stdout, &err);
+		rc = verify_db_chain(st, scan, &err);
 		store_close(st);
 	} else {
 		if (optind + 1 != argc || scan || (db && !against))
@@ -188,7 +220,8 @@ static int verify_cmd(int argc, char **argv)
 				rerr_log(&err);
 				return EXIT_INCOMPLETE;
 			}
-			rc = evidence_compare_db(store_conn(st), argv[optind], stdout, &err);
+			rc =
+			    evidence_compare(argv[optind], store_evidence_source, st, stdout, &err);
 			store_close(st);
 		}
 	}

@@ -1,6 +1,6 @@
 /*
  * html: a stored scan as one HTML document (see html.h). Each section is one
- * query and one writer. Strings from the database reach the page only through
+ * writer over the structs it is given. Strings from the database reach the page only through
  * esc() (html_escape); the format strings of fputs/fprintf here are literals
  * and their arguments numbers, never database text.
  */
@@ -68,34 +68,6 @@ static void cell(FILE *f, const char *open, const char *s, const char *close)
 	fputs(open, f);
 	esc_or_dash(f, s);
 	fputs(close, f);
-}
-
-static const char *val(PGresult *r, int row, int col)
-{
-	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
-}
-
-static bool is_true(PGresult *r, int row, int col)
-{
-	return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
-}
-
-static long long num(PGresult *r, int row, int col)
-{
-	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
-/* Runs one query with the scan id as $1. NULL (err filled) on failure. */
-static PGresult *query(struct store *st, const char *sql, const char *id, struct rerr *err)
-{
-	const char *p[1] = {id};
-	PGresult *res = PQexecParams(store_conn(st), sql, 1, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		store_error(st, err, "reading the scan for the HTML report");
-		return NULL;
-	}
-	return res;
 }
 
 static const char CSS[] =
@@ -183,24 +155,6 @@ static void head(FILE *f, const char *id, const char *ov)
 	fputs("</style>\n</head>\n<body>\n", f);
 }
 
-/* Scan: the verdict banner and the facts. */
-#define SCAN_SQL                                                                                   \
-	"SELECT id::text, status, "                                                                \
-	"to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), "                \
-	"to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), verdict, "      \
-	"estate, config_path, array_to_json(zone_files)::text, config_sha256, policy_sha256, "     \
-	"geoip_build_epoch::text, "                                                                \
-	"to_char(to_timestamp(geoip_build_epoch) AT TIME ZONE 'UTC', "                             \
-	"'YYYY-MM-DD HH24:MI:SS \"UTC\"'), error, "                                                \
-	"(SELECT count(*) FROM scan_findings WHERE scan_id = s.id AND NOT waived)::text, "         \
-	"(SELECT count(*) FROM scan_findings WHERE scan_id = s.id AND waived)::text, "             \
-	"(SELECT count(*) FROM scan_services WHERE scan_id = s.id)::text, "                        \
-	"(SELECT count(*) FROM scan_services WHERE scan_id = s.id AND verdict = "                  \
-	"'violation')::text, "                                                                     \
-	"(SELECT count(DISTINCT address) FROM scan_attributions WHERE scan_id = s.id)::text, "     \
-	"(SELECT count(*) FROM scan_elements WHERE scan_id = s.id)::text "                         \
-	"FROM scans s WHERE id = $1"
-
 static void fact(FILE *f, const char *label, const char *value, bool mono)
 {
 	fputs("<dt>", f);
@@ -213,17 +167,17 @@ static void fact(FILE *f, const char *label, const char *value, bool mono)
 	fputs("</dd>\n", f);
 }
 
-static void verdict_and_facts(FILE *f, PGresult *s, const char *ov)
+/* Scan: the verdict banner and the facts. */
+static void verdict_and_facts(FILE *f, const struct html_scan *s, const char *ov)
 {
-	long long open = num(s, 0, 13), waived = num(s, 0, 14), nsvc = num(s, 0, 15),
-		  bad = num(s, 0, 16);
+	long long open = s->open, waived = s->waived, nsvc = s->nservices, bad = s->violating;
 
 	fputs("<header>\n<h1>Data residency report</h1>\n<p class=\"sub\">Scan ", f);
-	esc(f, val(s, 0, 0));
+	esc(f, s->id);
 	fputs(" \xc2\xb7 started ", f);
-	esc_or_dash(f, val(s, 0, 2));
+	esc_or_dash(f, s->started);
 	fputs(" \xc2\xb7 estate <code>", f);
-	esc_or_dash(f, val(s, 0, 5));
+	esc_or_dash(f, s->estate);
 	fputs("</code></p>\n</header>\n", f);
 
 	fprintf(f, "<section class=\"verdict v-%s\" id=\"verdict\">\n<strong>", ov);
@@ -245,26 +199,26 @@ static void verdict_and_facts(FILE *f, PGresult *s, const char *ov)
 		fputs(".</span>\n", f);
 	} else {
 		fputs("INCOMPLETE</strong>\n<span>This scan is <b>", f);
-		esc_or_dash(f, val(s, 0, 1));
+		esc_or_dash(f, s->status);
 		fputs("</b>: what it holds is partial and is not a pass.", f);
-		if (val(s, 0, 12) && *val(s, 0, 12)) {
+		if (s->error && *s->error) {
 			fputs(" Error: ", f);
-			esc(f, val(s, 0, 12));
+			esc(f, s->error);
 		}
 		fputs("</span>\n", f);
 	}
 	fputs("</section>\n", f);
 
 	fputs("<section id=\"scan\">\n<h2>Scan</h2>\n<dl class=\"facts\">\n", f);
-	fact(f, "Scan id", val(s, 0, 0), false);
-	fact(f, "Status", val(s, 0, 1), false);
-	fact(f, "Started", val(s, 0, 2), false);
-	fact(f, "Finished", val(s, 0, 3), false);
-	fact(f, "Stored verdict", val(s, 0, 4), false);
-	fact(f, "Estate", val(s, 0, 5), true);
-	fact(f, "Configuration", val(s, 0, 6), true);
+	fact(f, "Scan id", s->id, false);
+	fact(f, "Status", s->status, false);
+	fact(f, "Started", s->started, false);
+	fact(f, "Finished", s->finished, false);
+	fact(f, "Stored verdict", s->verdict, false);
+	fact(f, "Estate", s->estate, true);
+	fact(f, "Configuration", s->config_path, true);
 	fputs("<dt>Zone files</dt><dd>", f);
-	json_t *zones = val(s, 0, 7) ? json_loads(val(s, 0, 7), 0, NULL) : NULL;
+	json_t *zones = s->zone_files ? json_loads(s->zone_files, 0, NULL) : NULL;
 	if (json_array_size(zones) == 0)
 		esc_or_dash(f, NULL);
 	for (size_t i = 0; i < json_array_size(zones); i++) {
@@ -274,44 +228,25 @@ static void verdict_and_facts(FILE *f, PGresult *s, const char *ov)
 	}
 	json_decref(zones);
 	fputs("</dd>\n", f);
-	fact(f, "Configuration SHA-256", val(s, 0, 8), true);
-	fact(f, "Policy SHA-256", val(s, 0, 9), true);
+	fact(f, "Configuration SHA-256", s->config_sha256, true);
+	fact(f, "Policy SHA-256", s->policy_sha256, true);
 	fputs("<dt>GeoIP build epoch</dt><dd>", f);
-	esc_or_dash(f, val(s, 0, 10));
-	if (val(s, 0, 11) && num(s, 0, 10) > 0) {
+	esc_or_dash(f, s->geoip_epoch);
+	if (s->geoip_built && s->geoip_epoch && strtoll(s->geoip_epoch, NULL, 10) > 0) {
 		fputs(" (", f);
-		esc(f, val(s, 0, 11));
+		esc(f, s->geoip_built);
 		fputs(")", f);
 	}
 	fputs("</dd>\n", f);
 	fprintf(f,
 		"<dt>Observed</dt><dd>%lld service%s, %lld path element%s, %lld distinct "
 		"address%s</dd>\n",
-		nsvc, nsvc == 1 ? "" : "s", num(s, 0, 18), num(s, 0, 18) == 1 ? "" : "s",
-		num(s, 0, 17), num(s, 0, 17) == 1 ? "" : "es");
-	if (val(s, 0, 12) && *val(s, 0, 12))
-		fact(f, "Error", val(s, 0, 12), false);
+		nsvc, nsvc == 1 ? "" : "s", s->elements, s->elements == 1 ? "" : "s", s->addresses,
+		s->addresses == 1 ? "" : "es");
+	if (s->error && *s->error)
+		fact(f, "Error", s->error, false);
 	fputs("</dl>\n</section>\n", f);
 }
-
-/* Countries: an SVG bar chart of distinct addresses and a table. */
-#define COUNTRY_KEY                                                                                \
-	"coalesce(a.country, CASE WHEN a.scope = 'global' THEN '~anycast' ELSE '~unknown' END)"
-#define COUNTRIES_SQL                                                                              \
-	"SELECT " COUNTRY_KEY ", count(DISTINCT a.address)::text, count(*)::text, "                \
-	"count(DISTINCT e.service)::text, "                                                        \
-	"EXISTS (SELECT 1 FROM scan_findings x WHERE x.scan_id = e.scan_id AND NOT x.waived "      \
-	"AND x.country = min(a.country)) "                                                         \
-	"FROM scan_elements e JOIN scan_attributions a ON a.scan_id = e.scan_id AND a.address = "  \
-	"e.address WHERE e.scan_id = $1 AND e.kind = 'address' GROUP BY 1, e.scan_id "             \
-	"ORDER BY count(DISTINCT a.address) DESC, 1"
-#define COUNTRY_SERVICES_SQL                                                                       \
-	"SELECT DISTINCT " COUNTRY_KEY ", e.service FROM scan_elements e JOIN scan_attributions "  \
-	"a ON a.scan_id = e.scan_id AND a.address = e.address WHERE e.scan_id = $1 AND e.kind = "  \
-	"'address' ORDER BY 1, 2"
-#define UNRESOLVED_SQL                                                                             \
-	"SELECT status, count(*)::text FROM scan_elements WHERE scan_id = $1 AND status <> 'ok' "  \
-	"GROUP BY status ORDER BY status"
 
 static void country_label(FILE *f, const char *key)
 {
@@ -324,18 +259,26 @@ static void country_label(FILE *f, const char *key)
 }
 
 /* "bad": in an open finding; "warn": no country known; "" otherwise. */
-static const char *country_class(PGresult *c, int i)
+static const char *country_class(const struct html_country *c)
 {
-	if (is_true(c, i, 4))
+	if (c->in_open_findings)
 		return "bad";
-	if (val(c, i, 0) && val(c, i, 0)[0] == '~')
+	if (c->key && c->key[0] == '~')
 		return "warn";
 	return "";
 }
 
-static void countries(FILE *f, PGresult *c, PGresult *svc, PGresult *unres)
+static void number_cell(FILE *f, const char *open, long long n, const char *close)
 {
-	int n = PQntuples(c);
+	fputs(open, f);
+	fprintf(f, "%lld", n);
+	fputs(close, f);
+}
+
+/* Countries: an SVG bar chart of distinct addresses and a table. */
+static void countries(FILE *f, const struct html_scan *s)
+{
+	size_t n = s->ncountries;
 	long long max = 1;
 	const int row = 30, left = 170, barmax = 430, width = 1000;
 
@@ -343,10 +286,10 @@ static void countries(FILE *f, PGresult *c, PGresult *svc, PGresult *unres)
 	if (n == 0) {
 		fputs("<p class=\"note\">No address was observed.</p>\n", f);
 	} else {
-		for (int i = 0; i < n; i++)
-			if (num(c, i, 1) > max)
-				max = num(c, i, 1);
-		int h = n * row + 10;
+		for (size_t i = 0; i < n; i++)
+			if (s->countries[i].addresses > max)
+				max = s->countries[i].addresses;
+		int h = (int)n * row + 10;
 		fputs("<figure>\n", f);
 		fprintf(f,
 			"<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
@@ -354,19 +297,20 @@ static void countries(FILE *f, PGresult *c, PGresult *svc, PGresult *unres)
 			"style=\"max-width:%dpx\">\n<title id=\"chart-title\">Distinct addresses "
 			"per country</title>\n",
 			width, h, width);
-		for (int i = 0; i < n; i++) {
-			const char *cls = country_class(c, i);
+		for (size_t i = 0; i < n; i++) {
+			const struct html_country *c = &s->countries[i];
+			const char *cls = country_class(c);
 			const char *fill = *cls == 'b'	 ? "#b71c1c"
 					   : *cls == 'w' ? "#c77800"
 							 : "#5c6b7a";
-			long long a = num(c, i, 1);
+			long long a = c->addresses;
 			int w = (int)((double)barmax * (double)a / (double)max);
-			int y = 5 + i * row;
+			int y = 5 + (int)i * row;
 			if (w < 3)
 				w = 3;
 			fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 10,
 				y + 17);
-			country_label(f, val(c, i, 0));
+			country_label(f, c->key);
 			fputs("</text>\n", f);
 			fprintf(f,
 				"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"20\" rx=\"2\" "
@@ -375,9 +319,9 @@ static void countries(FILE *f, PGresult *c, PGresult *svc, PGresult *unres)
 			fprintf(f,
 				"<text x=\"%d\" y=\"%d\">%lld address%s \xc2\xb7 %lld element%s "
 				"\xc2\xb7 %lld service%s%s</text>\n",
-				left + w + 8, y + 17, a, a == 1 ? "" : "es", num(c, i, 2),
-				num(c, i, 2) == 1 ? "" : "s", num(c, i, 3),
-				num(c, i, 3) == 1 ? "" : "s",
+				left + w + 8, y + 17, a, a == 1 ? "" : "es", c->elements,
+				c->elements == 1 ? "" : "s", c->services,
+				c->services == 1 ? "" : "s",
 				*cls == 'b' ? " \xc2\xb7 in findings" : "");
 		}
 		fputs("</svg>\n<figcaption>Distinct addresses on the services' data paths, by the "
@@ -389,22 +333,24 @@ static void countries(FILE *f, PGresult *c, PGresult *svc, PGresult *unres)
 		      "<th class=\"n\">Path elements</th><th class=\"n\">Services</th>"
 		      "<th>Services</th><th>In open findings</th></tr></thead>\n<tbody>\n",
 		      f);
-		for (int i = 0; i < n; i++) {
-			const char *cls = country_class(c, i);
+		for (size_t i = 0; i < n; i++) {
+			const struct html_country *c = &s->countries[i];
+			const char *cls = country_class(c);
 			fputs("<tr><td><b>", f);
-			country_label(f, val(c, i, 0));
+			country_label(f, c->key);
 			fputs("</b></td>", f);
-			cell(f, "<td class=\"n\">", val(c, i, 1), "</td>");
-			cell(f, "<td class=\"n\">", val(c, i, 2), "</td>");
-			cell(f, "<td class=\"n\">", val(c, i, 3), "</td>");
+			number_cell(f, "<td class=\"n\">", c->addresses, "</td>");
+			number_cell(f, "<td class=\"n\">", c->elements, "</td>");
+			number_cell(f, "<td class=\"n\">", c->services, "</td>");
 			fputs("<td>", f);
 			int k = 0;
-			for (int j = 0; j < PQntuples(svc); j++) {
-				if (strcmp(PQgetvalue(svc, j, 0), PQgetvalue(c, i, 0)) != 0)
+			for (size_t j = 0; j < s->ncountry_services; j++) {
+				const struct html_country_service *cs = &s->country_services[j];
+				if (strcmp(cs->key ? cs->key : "", c->key ? c->key : "") != 0)
 					continue;
 				if (k++)
 					fputs(", ", f);
-				esc(f, val(svc, j, 1));
+				esc(f, cs->service);
 			}
 			fputs("</td><td>", f);
 			fputs(*cls == 'b'   ? "<span class=\"pill p-bad\">yes</span>"
@@ -415,20 +361,19 @@ static void countries(FILE *f, PGresult *c, PGresult *svc, PGresult *unres)
 		}
 		fputs("</tbody>\n</table>\n", f);
 	}
-	if (PQntuples(unres) > 0) {
+	if (s->nunresolved > 0) {
 		long long total = 0;
-		for (int i = 0; i < PQntuples(unres); i++)
-			total += num(unres, i, 1);
+		for (size_t i = 0; i < s->nunresolved; i++)
+			total += s->unresolved[i].count;
 		fprintf(f,
 			"<p class=\"note\">%lld path element%s got no address from DNS and so "
 			"%s no country (",
 			total, total == 1 ? "" : "s", total == 1 ? "has" : "have");
-		for (int i = 0; i < PQntuples(unres); i++) {
+		for (size_t i = 0; i < s->nunresolved; i++) {
 			if (i)
 				fputs(", ", f);
-			esc(f, val(unres, i, 0));
-			fputs(" ", f);
-			esc(f, val(unres, i, 1));
+			esc(f, s->unresolved[i].status);
+			fprintf(f, " %lld", s->unresolved[i].count);
 		}
 		fputs("); those that a policy counts against its service are findings below.</p>\n",
 		      f);
@@ -437,46 +382,51 @@ static void countries(FILE *f, PGresult *c, PGresult *svc, PGresult *unres)
 }
 
 /* Services and their verdicts. */
-#define SERVICES_SQL                                                                               \
-	"SELECT service, owner, policy, verdict, findings::text, waived::text FROM scan_services " \
-	"WHERE scan_id = $1 ORDER BY service"
+struct services_pass {
+	FILE *f;
+	bool complete;
+	size_t n;
+};
 
-static void services(FILE *f, PGresult *s, bool complete)
+static enum rstatus service_row(void *ctx, const struct stored_service *s, struct rerr *err)
 {
+	struct services_pass *p = ctx;
+	FILE *f = p->f;
+	bool ok = s->verdict && strcmp(s->verdict, "compliant") == 0;
+
+	(void)err;
+	p->n++;
+	cell(f, "<tr><td><b>", s->name, "</b></td>");
+	cell(f, "<td>", s->owner, "</td>");
+	cell(f, "<td>", s->policy, "</td>");
+	/* A service of an incomplete scan is not shown as passing either. */
+	if (!p->complete)
+		fputs("<td><span class=\"pill p-warn\">incomplete</span></td>", f);
+	else
+		cell(f, ok ? "<td><span class=\"pill p-ok\">" : "<td><span class=\"pill p-bad\">",
+		     s->verdict, "</span></td>");
+	number_cell(f, "<td class=\"n\">", s->findings, "</td>");
+	number_cell(f, "<td class=\"n\">", s->waived, "</td></tr>\n");
+	return R_OK;
+}
+
+static enum rstatus services(FILE *f, const struct stored_source *src, bool complete,
+			     struct rerr *err)
+{
+	struct services_pass p = {f, complete, 0};
+	enum rstatus rc;
+
 	fputs("<section id=\"services\">\n<h2>Services</h2>\n<table>\n<thead><tr><th>Service</th>"
 	      "<th>Owner</th><th>Policy</th><th>Verdict</th><th class=\"n\">Open findings</th>"
 	      "<th class=\"n\">Waived</th></tr></thead>\n<tbody>\n",
 	      f);
-	for (int i = 0; i < PQntuples(s); i++) {
-		const char *v = val(s, i, 3);
-		bool ok = v && strcmp(v, "compliant") == 0;
-		cell(f, "<tr><td><b>", val(s, i, 0), "</b></td>");
-		cell(f, "<td>", val(s, i, 1), "</td>");
-		cell(f, "<td>", val(s, i, 2), "</td>");
-		/* A service of an incomplete scan is not shown as passing either. */
-		if (!complete)
-			fputs("<td><span class=\"pill p-warn\">incomplete</span></td>", f);
-		else
-			cell(f,
-			     ok ? "<td><span class=\"pill p-ok\">"
-				: "<td><span class=\"pill p-bad\">",
-			     v, "</span></td>");
-		cell(f, "<td class=\"n\">", val(s, i, 4), "</td>");
-		cell(f, "<td class=\"n\">", val(s, i, 5), "</td></tr>\n");
-	}
-	if (PQntuples(s) == 0)
+	if ((rc = src->services(src->src, service_row, &p, err)) != R_OK)
+		return rc;
+	if (p.n == 0)
 		fputs("<tr><td colspan=\"6\">No service was stored.</td></tr>\n", f);
 	fputs("</tbody>\n</table>\n</section>\n", f);
+	return R_OK;
 }
-
-/* Findings, each with its path. */
-#define FINDINGS_SQL                                                                               \
-	"SELECT seq::text, service, endpoint, element, element_kind, country, provider, region, "  \
-	"border_group, source, policy, reason, detail, path::text, waived, waiver_reason, "        \
-	"waiver_expires::text, waiver_expired, "                                                   \
-	"coalesce(endpoints, jsonb_build_array(endpoint))::text FROM scan_findings "               \
-	"WHERE scan_id = $1 "                                                                      \
-	"ORDER BY scan_findings.seq" /* the column: the text output "seq" would sort 10 < 2 */
 
 /* The path as a chain of hops: name -> ... -> the element that crossed. */
 static void path(FILE *f, const char *text)
@@ -516,29 +466,30 @@ static void path(FILE *f, const char *text)
 	json_decref(a);
 }
 
-static void finding(FILE *f, PGresult *r, int i)
+static void finding(FILE *f, const struct stored_finding *x)
 {
-	bool waived = is_true(r, i, 14), expired = is_true(r, i, 17);
+	bool waived = x->waived, expired = x->waiver_expired;
 
 	fputs(waived ? "<article class=\"finding waived\">\n<h4>"
 		     : "<article class=\"finding\">\n<h4>",
 	      f);
 	cell(f, waived ? "<span class=\"pill p-ok\">waived: " : "<span class=\"pill p-bad\">",
-	     val(r, i, 11), "</span> ");
-	cell(f, "<code>", val(r, i, 3), "</code>");
+	     x->reason, "</span> ");
+	cell(f, "<code>", x->element, "</code>");
 	fputs(" <span class=\"where\">", f);
-	esc_or_dash(f, val(r, i, 5));
+	esc_or_dash(f, x->country);
 	/* provider, region, and the border group when it says more than the region */
-	for (int k = 6; k <= 8; k++)
-		if (val(r, i, k) && *val(r, i, k) &&
-		    !(k == 8 && val(r, i, 7) && strcmp(val(r, i, 7), val(r, i, 8)) == 0)) {
+	const char *more[3] = {x->provider, x->region, x->border_group};
+	for (int k = 0; k < 3; k++)
+		if (more[k] && *more[k] &&
+		    !(k == 2 && x->region && strcmp(x->region, x->border_group) == 0)) {
 			fputs(" \xc2\xb7 ", f);
-			esc(f, val(r, i, k));
+			esc(f, more[k]);
 		}
 	fputs("</span></h4>\n", f);
-	cell(f, "<p class=\"why\">", val(r, i, 12), "</p>\n");
+	cell(f, "<p class=\"why\">", x->detail, "</p>\n");
 	/* Every endpoint that reaches the element (schema 008); the path is the first's. */
-	json_t *eps = json_loads(val(r, i, 18) ? val(r, i, 18) : "", 0, NULL);
+	json_t *eps = json_loads(x->endpoints ? x->endpoints : "", 0, NULL);
 	if (json_array_size(eps) > 1) {
 		fputs("<p class=\"meta\">endpoints ", f);
 		for (size_t k = 0; k < json_array_size(eps); k++)
@@ -546,98 +497,123 @@ static void finding(FILE *f, PGresult *r, int i)
 			     json_string_value(json_array_get(eps, k)), "</code>");
 	} else {
 		fputs("<p class=\"meta\">endpoint ", f);
-		cell(f, "<code>", val(r, i, 2), "</code>");
+		cell(f, "<code>", x->endpoint, "</code>");
 	}
 	json_decref(eps);
-	cell(f, " \xc2\xb7 element ", val(r, i, 4), "");
-	cell(f, " \xc2\xb7 source ", val(r, i, 9), "");
-	cell(f, " \xc2\xb7 policy ", val(r, i, 10), "");
+	cell(f, " \xc2\xb7 element ", x->element_kind, "");
+	cell(f, " \xc2\xb7 source ", x->source, "");
+	cell(f, " \xc2\xb7 policy ", x->policy, "");
 	fputs("</p>\n", f);
 	if (waived || expired) {
 		fputs(expired ? "<p class=\"meta\">expired waiver: " : "<p class=\"meta\">waiver: ",
 		      f);
-		esc_or_dash(f, val(r, i, 15));
+		esc_or_dash(f, x->waiver_reason);
 		fputs(expired ? " (expired " : " (until ", f);
-		esc_or_dash(f, val(r, i, 16));
+		esc_or_dash(f, x->waiver_expires);
 		fputs(expired ? "; ignored)</p>\n" : ")</p>\n", f);
 	}
-	path(f, val(r, i, 13));
+	path(f, x->path);
 	fputs("</article>\n", f);
 }
 
-static void findings(FILE *f, PGresult *r)
-{
-	int open = 0;
-	const char *svc = NULL;
+/* Open findings, under a heading per service. */
+struct findings_pass {
+	FILE *f;
+	char *service; /* of the last heading */
+	size_t n;
+};
 
-	fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", f);
-	for (int i = 0; i < PQntuples(r); i++) {
-		if (is_true(r, i, 14))
-			continue;
-		if (svc == NULL || strcmp(svc, PQgetvalue(r, i, 1)) != 0) {
-			svc = PQgetvalue(r, i, 1);
-			cell(f, "<h3>Service ", svc, "</h3>\n");
-		}
-		finding(f, r, i);
-		open++;
+static enum rstatus open_finding(void *ctx, const struct stored_finding *x, struct rerr *err)
+{
+	struct findings_pass *p = ctx;
+	const char *svc = x->service ? x->service : "";
+
+	if (p->n++ == 0 || strcmp(p->service, svc) != 0) {
+		free(p->service);
+		if ((p->service = strdup(svc)) == NULL)
+			return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+		cell(p->f, "<h3>Service ", svc, "</h3>\n");
 	}
-	if (open == 0)
-		fputs("<p>No open finding.</p>\n", f);
-	fputs("</section>\n", f);
+	finding(p->f, x);
+	return R_OK;
 }
 
-static void waivers(FILE *f, PGresult *r)
+static enum rstatus findings(FILE *f, const struct stored_source *src, struct rerr *err)
 {
-	int n = 0;
+	struct findings_pass p = {f, NULL, 0};
+	enum rstatus rc;
+
+	fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", f);
+	rc = src->findings(src->src, STORED_OPEN, open_finding, &p, err);
+	free(p.service);
+	if (rc != R_OK)
+		return rc;
+	if (p.n == 0)
+		fputs("<p>No open finding.</p>\n", f);
+	fputs("</section>\n", f);
+	return R_OK;
+}
+
+/* The waivers table: every finding a waiver matched, in force or expired. */
+static enum rstatus waiver_row(void *ctx, const struct stored_finding *x, struct rerr *err)
+{
+	struct findings_pass *p = ctx;
+	FILE *f = p->f;
+
+	(void)err;
+	if (p->n++ == 0)
+		fputs("<table>\n<thead><tr><th>Service</th><th>Element</th><th>Reason</th>"
+		      "<th>Expires</th><th>State</th></tr></thead>\n<tbody>\n",
+		      f);
+	cell(f, "<tr><td>", x->service, "</td>");
+	cell(f, "<td><code>", x->element, "</code></td>");
+	cell(f, "<td>", x->waiver_reason, "</td>");
+	cell(f, "<td>", x->waiver_expires, "</td>");
+	fputs(x->waiver_expired
+		  ? "<td><span class=\"pill p-bad\">expired: ignored, the finding "
+		    "is open</span></td></tr>\n"
+		  : "<td><span class=\"pill p-ok\">in force: finding waived</span></td>"
+		    "</tr>\n",
+	      f);
+	return R_OK;
+}
+
+static enum rstatus waived_finding(void *ctx, const struct stored_finding *x, struct rerr *err)
+{
+	struct findings_pass *p = ctx;
+
+	(void)err;
+	if (p->n++ == 0)
+		fputs("<h3>Waived findings</h3>\n", p->f);
+	finding(p->f, x);
+	return R_OK;
+}
+
+static enum rstatus waivers(FILE *f, const struct stored_source *src, struct rerr *err)
+{
+	struct findings_pass p = {f, NULL, 0};
+	enum rstatus rc;
 
 	fputs("<section id=\"waivers\">\n<h2>Waivers</h2>\n", f);
-	for (int i = 0; i < PQntuples(r); i++)
-		n += is_true(r, i, 14) || is_true(r, i, 17);
-	if (n == 0) {
+	if ((rc = src->findings(src->src, STORED_WAIVERS, waiver_row, &p, err)) != R_OK)
+		return rc;
+	if (p.n == 0) {
 		fputs("<p>No waiver matched any element of this scan.</p>\n</section>\n", f);
-		return;
-	}
-	fputs("<table>\n<thead><tr><th>Service</th><th>Element</th><th>Reason</th><th>Expires</th>"
-	      "<th>State</th></tr></thead>\n<tbody>\n",
-	      f);
-	for (int i = 0; i < PQntuples(r); i++) {
-		bool waived = is_true(r, i, 14), expired = is_true(r, i, 17);
-		if (!waived && !expired)
-			continue;
-		cell(f, "<tr><td>", val(r, i, 1), "</td>");
-		cell(f, "<td><code>", val(r, i, 3), "</code></td>");
-		cell(f, "<td>", val(r, i, 15), "</td>");
-		cell(f, "<td>", val(r, i, 16), "</td>");
-		fputs(expired ? "<td><span class=\"pill p-bad\">expired: ignored, the finding is "
-				"open</span></td></tr>\n"
-			      : "<td><span class=\"pill p-ok\">in force: finding waived</span></td>"
-				"</tr>\n",
-		      f);
+		return R_OK;
 	}
 	fputs("</tbody>\n</table>\n", f);
-	for (int i = 0; i < PQntuples(r); i++)
-		if (is_true(r, i, 14)) {
-			fputs("<h3>Waived findings</h3>\n", f);
-			break;
-		}
-	for (int i = 0; i < PQntuples(r); i++)
-		if (is_true(r, i, 14))
-			finding(f, r, i);
+	p.n = 0;
+	if ((rc = src->findings(src->src, STORED_WAIVED, waived_finding, &p, err)) != R_OK)
+		return rc;
 	fputs("</section>\n", f);
+	return R_OK;
 }
 
 /* Data sources: what the scan was judged against, and the stored snapshot of the same bytes. */
-#define SOURCES_SQL                                                                                \
-	"SELECT s.name, s.kind, s.origin, s.version, s.records::text, s.sha256, "                  \
-	"array_to_json(s.files)::text, r.id::text, "                                               \
-	"to_char(r.fetched_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"') "                  \
-	"FROM scan_sources s LEFT JOIN range_snapshots r ON r.provider = s.name AND r.sha256 = "   \
-	"s.sha256 WHERE s.scan_id = $1 ORDER BY s.seq"
-
-static void sources(FILE *f, PGresult *r)
+static void sources(FILE *f, const struct html_scan *s)
 {
 	fputs("<section id=\"sources\">\n<h2>Data sources and versions</h2>\n", f);
-	if (PQntuples(r) == 0) {
+	if (s->nsources == 0) {
 		fputs("<p class=\"note\">This scan holds no record of its data sources (it was "
 		      "stored before residency recorded them).</p>\n</section>\n",
 		      f);
@@ -650,26 +626,27 @@ static void sources(FILE *f, PGresult *r)
 	fputs("<table>\n<thead><tr><th>Source</th><th>Kind</th><th>Version</th>"
 	      "<th class=\"n\">Prefixes</th><th>Files</th><th>SHA-256</th></tr></thead>\n<tbody>\n",
 	      f);
-	for (int i = 0; i < PQntuples(r); i++) {
-		cell(f, "<tr><td><b>", val(r, i, 0), "</b></td>");
+	for (size_t i = 0; i < s->nsources; i++) {
+		const struct html_source *r = &s->sources[i];
+		cell(f, "<tr><td><b>", r->name, "</b></td>");
 		fputs("<td>", f);
-		esc_or_dash(f, val(r, i, 1));
+		esc_or_dash(f, r->kind);
 		fputs(", ", f);
-		esc_or_dash(f, val(r, i, 2));
-		if (val(r, i, 7)) {
+		esc_or_dash(f, r->origin);
+		if (r->snapshot_id) {
 			fputs("; stored snapshot ", f);
-			esc(f, val(r, i, 7));
+			esc(f, r->snapshot_id);
 			fputs(" fetched ", f);
-			esc_or_dash(f, val(r, i, 8));
+			esc_or_dash(f, r->snapshot_fetched);
 		}
 		fputs("</td>", f);
-		cell(f, "<td>", val(r, i, 3), "</td>");
-		if (strcmp(PQgetvalue(r, i, 1), "geoip") == 0)
+		cell(f, "<td>", r->version, "</td>");
+		if (r->kind && strcmp(r->kind, "geoip") == 0)
 			fputs("<td class=\"n\">\xe2\x80\x94</td>", f);
 		else
-			cell(f, "<td class=\"n\">", val(r, i, 4), "</td>");
+			cell(f, "<td class=\"n\">", r->records, "</td>");
 		fputs("<td>", f);
-		json_t *files = val(r, i, 6) ? json_loads(val(r, i, 6), 0, NULL) : NULL;
+		json_t *files = r->files ? json_loads(r->files, 0, NULL) : NULL;
 		for (size_t k = 0; k < json_array_size(files); k++) {
 			if (k)
 				fputs("<br/>", f);
@@ -677,59 +654,29 @@ static void sources(FILE *f, PGresult *r)
 		}
 		json_decref(files);
 		fputs("</td>", f);
-		cell(f, "<td><code>", val(r, i, 5), "</code></td></tr>\n");
+		cell(f, "<td><code>", r->sha256, "</code></td></tr>\n");
 	}
 	fputs("</tbody>\n</table>\n</section>\n", f);
 }
 
-enum rstatus html_report_scan(FILE *f, struct store *st, const char *scan_id, struct rerr *err)
+enum rstatus html_write(FILE *f, const struct html_scan *s, const struct stored_source *src,
+			struct rerr *err)
 {
-	PGresult *scan = NULL, *svcs = NULL, *ctry = NULL, *csvc = NULL, *unres = NULL,
-		 *finds = NULL, *srcs = NULL;
-	enum rstatus rc = R_OK;
+	enum rstatus rc;
+	const char *ov = overall(s->status, s->verdict, s->open);
 
-	/* One consistent view of the scan, even while it is still being written. */
-	if ((rc = store_exec(st, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err)) != R_OK)
+	head(f, s->id, ov);
+	verdict_and_facts(f, s, ov);
+	countries(f, s);
+	if ((rc = services(f, src, strcmp(ov, "incomplete") != 0, err)) != R_OK ||
+	    (rc = findings(f, src, err)) != R_OK || (rc = waivers(f, src, err)) != R_OK)
 		return rc;
-	if ((scan = query(st, SCAN_SQL, scan_id, err)) == NULL ||
-	    (svcs = query(st, SERVICES_SQL, scan_id, err)) == NULL ||
-	    (ctry = query(st, COUNTRIES_SQL, scan_id, err)) == NULL ||
-	    (csvc = query(st, COUNTRY_SERVICES_SQL, scan_id, err)) == NULL ||
-	    (unres = query(st, UNRESOLVED_SQL, scan_id, err)) == NULL ||
-	    (finds = query(st, FINDINGS_SQL, scan_id, err)) == NULL ||
-	    (srcs = query(st, SOURCES_SQL, scan_id, err)) == NULL) {
-		rc = R_EDB;
-		goto out;
-	}
-	if (PQntuples(scan) != 1) {
-		rc = rerr_set(err, R_EINPUT, NULL, 0, "no scan %s in the database", scan_id);
-		goto out;
-	}
-	const char *status = val(scan, 0, 1);
-	const char *ov = overall(status, val(scan, 0, 4), num(scan, 0, 13));
-
-	head(f, val(scan, 0, 0), ov);
-	verdict_and_facts(f, scan, ov);
-	countries(f, ctry, csvc, unres);
-	services(f, svcs, strcmp(ov, "incomplete") != 0);
-	findings(f, finds);
-	waivers(f, finds);
-	sources(f, srcs);
+	sources(f, s);
 	fputs("<footer>Written by <code>residency report --format html</code> from the stored "
 	      "scan alone; nothing was resolved or judged again. Exit codes and the JSON report "
 	      "carry the same verdict.</footer>\n</body>\n</html>\n",
 	      f);
 	if (fflush(f) != 0 || ferror(f))
-		rc = rerr_set(err, R_EIO, NULL, 0, "writing the HTML report failed");
-out:
-	PQclear(scan);
-	PQclear(svcs);
-	PQclear(ctry);
-	PQclear(csvc);
-	PQclear(unres);
-	PQclear(finds);
-	PQclear(srcs);
-	struct rerr ignore;
-	store_exec(st, "ROLLBACK", &ignore);
-	return rc;
+		return rerr_set(err, R_EIO, NULL, 0, "writing the HTML report failed");
+	return R_OK;
 }

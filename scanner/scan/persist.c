@@ -4,7 +4,7 @@
 #include "scan/persist.h"
 #include "core/buf.h"
 #include "report/digest.h"
-#include "report/evidence.h"
+#include "store/evidence_store.h"
 #include "store/copy.h"
 
 #include <jansson.h>
@@ -980,7 +980,7 @@ enum rstatus persist_complete(struct store *st, const struct config *cfg, long l
 		goto fail;
 	/* Its digest joins the chain in the same transaction: a complete scan
 	 * always has its link. */
-	if ((rc = evidence_link(store_conn(st), id, cfg->signing_key, err)) != R_OK ||
+	if ((rc = store_evidence_link(st, id, cfg->signing_key, err)) != R_OK ||
 	    (rc = store_exec(st, "COMMIT", err)) != R_OK)
 		goto fail;
 	*complete = true;
