@@ -143,12 +143,13 @@ START_TEST(observations_need_their_scan)
 	rerr_clear(&err);
 	ck_assert_int_eq(store_open(conninfo, &st, &err), R_OK);
 	ck_assert_int_eq(store_migrate(st, &applied, &err), R_OK);
-	ck_assert_int_eq(store_exec(st,
-				    "INSERT INTO scan_answers (scan_id, seq, name, type, rcode, data, "
-				    "ttl, resolver, answered_at) VALUES (4242, 1, 'a.', 'A', 'ok', "
-				    "'', 1, 'zone', now())",
-				    &err),
-			 R_EDB);
+	ck_assert_int_eq(
+	    store_exec(st,
+		       "INSERT INTO scan_answers (scan_id, seq, name, type, rcode, data, "
+		       "ttl, resolver, answered_at) VALUES (4242, 1, 'a.', 'A', 'ok', "
+		       "'', 1, 'zone', now())",
+		       &err),
+	    R_EDB);
 	ck_assert_ptr_nonnull(strstr(err.msg, "scan 4242 does not exist"));
 	ck_assert_int_eq(store_exec(st,
 				    "INSERT INTO scans (id, status) VALUES (4242, 'running'); "

@@ -86,6 +86,7 @@ enum rstatus bundle_take(struct bundle *b, const char *type, size_t n, const cha
 		free(line);
 	}
 	struct bundle_sink *s = &b->sinks[t - record_types];
+	s->n++;
 	json_t *o = json_object();
 	for (size_t i = 0; i < n; i++)
 		json_object_set_new(o, t->cols[i], f[i] ? json_string(f[i]) : json_null());

@@ -31,6 +31,7 @@ struct bundle_sink {
 	FILE *f;
 	EVP_MD_CTX *md;
 	char name[64];
+	size_t n; /* records written to it */
 };
 
 struct bundle {

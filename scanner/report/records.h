@@ -29,9 +29,11 @@ struct record_type {
 	bool last_optional;
 };
 
-/* The canonical order: scan, document, source, service, element, attribution,
- * finding, answer. */
-#define RECORDS_NTYPES 8
+/* The canonical order: scan, document, source, service, element, part,
+ * attribution, finding, answer. Record format 2 (schema 012) added the scan's
+ * record_format, the element's part and the part records; a scan stored before
+ * has none of them, so its records and digest are those of format 1. */
+#define RECORDS_NTYPES 9
 extern const struct record_type record_types[RECORDS_NTYPES];
 
 /* The type of that name; NULL when there is none. */

@@ -218,6 +218,10 @@ enum rstatus evidence_verify_bundle(const char *dir, const char *trusted_key, FI
 			const char *want =
 			    json_string_value(json_object_get(files, b.sinks[t].name));
 			bundle_sink_hex(&b.sinks[t], got);
+			/* A bundle made before a record type existed (format 1 has no
+			 * part.jsonl) lists no file for it, and holds no such record. */
+			if (want == NULL && b.sinks[t].n == 0)
+				continue;
 			if (want == NULL || strcmp(got, want) != 0)
 				problems_add(&pr, "%s: not what the records give", b.sinks[t].name);
 		}

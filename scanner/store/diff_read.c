@@ -28,22 +28,22 @@ enum rstatus store_diff_status(struct store *st, long long id, char **status, st
 	return rc;
 }
 
-/* (service, what, value) of scan $N, each once. A NULL is the empty string. */
+/*
+ * (service, what, value) of scan $N, each once. A NULL is the empty string.
+ * The addresses each service reaches come from scan_service_addresses (schema
+ * 012: the path parts a service refers to included), each joined once.
+ */
 #define FACTS(N)                                                                                   \
+	"WITH sa AS MATERIALIZED (SELECT e.service, e.address, a.country, a.provider, "            \
+	"a.region, a.border_group FROM scan_service_addresses e LEFT JOIN scan_attributions a "    \
+	"ON a.scan_id = e.scan_id AND a.address = e.address WHERE e.scan_id = " N ") "             \
 	"SELECT DISTINCT coalesce(service, '') AS service, what, coalesce(value, '') AS value "    \
 	"FROM ("                                                                                   \
-	" SELECT e.service, 'country' AS what, a.country AS value FROM scan_elements e"            \
-	"  JOIN scan_attributions a ON a.scan_id = e.scan_id AND a.address = e.address"            \
-	"  WHERE e.scan_id = " N " AND e.kind = 'address' AND a.country IS NOT NULL"               \
-	" UNION ALL SELECT e.service, 'provider', a.provider FROM scan_elements e"                 \
-	"  JOIN scan_attributions a ON a.scan_id = e.scan_id AND a.address = e.address"            \
-	"  WHERE e.scan_id = " N " AND e.kind = 'address' AND a.provider IS NOT NULL"              \
-	" UNION ALL SELECT e.service, 'region', a.provider || ':' || "                             \
-	"  coalesce(nullif(a.border_group, ''), a.region) FROM scan_elements e"                    \
-	"  JOIN scan_attributions a ON a.scan_id = e.scan_id AND a.address = e.address"            \
-	"  WHERE e.scan_id = " N " AND e.kind = 'address' AND a.region IS NOT NULL"                \
-	" UNION ALL SELECT e.service, 'address', host(e.address) FROM scan_elements e"             \
-	"  WHERE e.scan_id = " N " AND e.kind = 'address'"                                         \
+	" SELECT service, 'country' AS what, country AS value FROM sa WHERE country IS NOT NULL"   \
+	" UNION ALL SELECT service, 'provider', provider FROM sa WHERE provider IS NOT NULL"       \
+	" UNION ALL SELECT service, 'region', provider || ':' || "                                 \
+	"  coalesce(nullif(border_group, ''), region) FROM sa WHERE region IS NOT NULL"            \
+	" UNION ALL SELECT service, 'address', host(address) FROM sa"                              \
 	" UNION ALL SELECT service, 'verdict', verdict FROM scan_services WHERE scan_id = " N      \
 	") f"
 

@@ -19,7 +19,7 @@ static const struct record_sql record_sql[] = {
     {"scan",
      "SELECT id::text, status, started_at::text, finished_at::text, estate, config_path, "
      "zone_files::text, config_sha256, policy_sha256, geoip_build_epoch::text, counts::text, "
-     "verdict, error FROM scans WHERE id = $1"},
+     "verdict, error, record_format::text FROM scans WHERE id = $1"},
     {"document", "SELECT kind, name, sha256, body FROM scan_documents WHERE scan_id = $1 "
 		 "ORDER BY kind COLLATE \"C\", name COLLATE \"C\""},
     {"source", "SELECT seq::text, name, kind, origin, files::text, sha256, version, records::text "
@@ -29,9 +29,12 @@ static const struct record_sql record_sql[] = {
      "WHERE scan_id = $1 ORDER BY service COLLATE \"C\""},
     {"element",
      "SELECT service, endpoint, mail::text, idx::text, kind, name, address::text, status, "
-     "parent::text, zone FROM scan_elements WHERE scan_id = $1 ORDER BY service COLLATE \"C\", "
+     "parent::text, zone, part FROM scan_elements WHERE scan_id = $1 ORDER BY service COLLATE "
+     "\"C\", "
      "endpoint COLLATE \"C\", mail, idx, kind COLLATE \"C\", name COLLATE \"C\", address, "
-     "status COLLATE \"C\", parent, zone COLLATE \"C\""},
+     "status COLLATE \"C\", parent, zone COLLATE \"C\", part COLLATE \"C\""},
+    {"part", "SELECT part, idx::text, kind, name, address::text, status, parent::text, zone "
+	     "FROM scan_parts WHERE scan_id = $1 ORDER BY part COLLATE \"C\", idx"},
     {"attribution",
      "SELECT address::text, provider, region, border_group, services, scope, country, source, "
      "prefix::text, geoip_country, region_unmapped::text, disagreement::text "

@@ -143,7 +143,7 @@ void store_report_scan_free(struct stored_scan *s)
 	"(SELECT count(*) FROM scan_services WHERE scan_id = s.id AND verdict = "                  \
 	"'violation')::text, "                                                                     \
 	"(SELECT count(DISTINCT address) FROM scan_attributions WHERE scan_id = s.id)::text, "     \
-	"(SELECT count(*) FROM scan_elements WHERE scan_id = s.id)::text "                         \
+	"(SELECT count(*) FROM scan_path_elements WHERE scan_id = s.id)::text "                    \
 	"FROM scans s WHERE id = $1"
 
 /* Countries: distinct addresses, elements and services, and whether an open
@@ -155,16 +155,17 @@ void store_report_scan_free(struct stored_scan *s)
 	"count(DISTINCT e.service)::text, "                                                        \
 	"EXISTS (SELECT 1 FROM scan_findings x WHERE x.scan_id = e.scan_id AND NOT x.waived "      \
 	"AND x.country = min(a.country)) "                                                         \
-	"FROM scan_elements e JOIN scan_attributions a ON a.scan_id = e.scan_id AND a.address = "  \
+	"FROM scan_path_elements e JOIN scan_attributions a ON a.scan_id = e.scan_id AND "         \
+	"a.address = "                                                                             \
 	"e.address WHERE e.scan_id = $1 AND e.kind = 'address' GROUP BY 1, e.scan_id "             \
 	"ORDER BY count(DISTINCT a.address) DESC, 1"
 #define COUNTRY_SERVICES_SQL                                                                       \
-	"SELECT DISTINCT " COUNTRY_KEY ", e.service FROM scan_elements e JOIN scan_attributions "  \
-	"a ON a.scan_id = e.scan_id AND a.address = e.address WHERE e.scan_id = $1 AND e.kind = "  \
-	"'address' ORDER BY 1, 2"
+	"SELECT DISTINCT " COUNTRY_KEY ", e.service FROM scan_service_addresses e JOIN "           \
+	"scan_attributions a ON a.scan_id = e.scan_id AND a.address = e.address "                  \
+	"WHERE e.scan_id = $1 ORDER BY 1, 2"
 #define UNRESOLVED_SQL                                                                             \
-	"SELECT status, count(*)::text FROM scan_elements WHERE scan_id = $1 AND status <> 'ok' "  \
-	"GROUP BY status ORDER BY status"
+	"SELECT status, count(*)::text FROM scan_path_elements "                                   \
+	"WHERE scan_id = $1 AND status <> 'ok' GROUP BY status ORDER BY status"
 /* Data sources, and the stored snapshot of the same bytes. */
 #define SOURCES_SQL                                                                                \
 	"SELECT s.name, s.kind, s.origin, s.version, s.records::text, s.sha256, "                  \
