@@ -3,7 +3,7 @@
  */
 #include "attrib/cachefile.h"
 #include "core/paths.h"
-#include "report/digest.h"
+#include "core/digest.h"
 
 #include <fcntl.h>
 #include <stdint.h>

@@ -5,7 +5,7 @@
 #include "attrib/cachefile.h"
 #include "core/paths.h"
 #include "ranges/ranges.h"
-#include "report/digest.h"
+#include "core/digest.h"
 
 #include <limits.h>
 #include <stdint.h>

@@ -9,7 +9,7 @@
 #include "scan/work.h"
 #include "scan/run.h"
 #include "scan/setup.h"
-#include "report/digest.h"
+#include "core/digest.h"
 #include "store/scans.h"
 
 #include <signal.h>

@@ -6,7 +6,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/paths.h"
-#include "report/digest.h"
+#include "core/digest.h"
 
 #include <sys/stat.h>
 

@@ -3,7 +3,7 @@
  */
 #include "ranges/snapshot.h"
 #include "core/log.h"
-#include "report/digest.h"
+#include "core/digest.h"
 
 #include <errno.h>
 #include <jansson.h>

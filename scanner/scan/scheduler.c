@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "core/schedule.h"
 #include "ranges/snapshot.h"
-#include "report/digest.h"
+#include "core/digest.h"
 #include "scan/drift.h"
 #include "scan/persist.h"
 #include "scan/run.h"
