@@ -15,7 +15,7 @@
 #include "ranges/snapshot.h"
 #include "core/digest.h"
 #include "scan/drift.h"
-#include "scan/persist.h"
+#include "store/scan_write.h"
 #include "scan/run.h"
 #include "scan/setup.h"
 #include "scan/work.h"
