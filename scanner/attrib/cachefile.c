@@ -2,8 +2,8 @@
  * cachefile: mapped, atomically written cache files (see cachefile.h).
  */
 #include "attrib/cachefile.h"
-#include "core/paths.h"
 #include "core/digest.h"
+#include "core/paths.h"
 
 #include <fcntl.h>
 #include <stdint.h>
