@@ -53,7 +53,7 @@ static void worker_name(char *out, size_t n)
  * the DNS answers logged from *answers_from on, which moves past them once
  * they are stored. On error the job is rolled back.
  */
-static enum rstatus store_job(struct store *st, const struct run *r, long long id,
+static enum rstatus save_job(struct store *st, const struct run *r, long long id,
 			      const struct scan_job *job, const char *worker, size_t *answers_from,
 			      struct rerr *err)
 {
@@ -81,8 +81,9 @@ static enum rstatus store_job(struct store *st, const struct run *r, long long i
 	    .services = v,
 	    .nservices = n,
 	    .attrib = r->attrib,
-	    .answers = ans + *answers_from,
-	    .nanswers = nans - *answers_from,
+	    /* None new (or a log that restarted): none stored, as before. */
+	    .answers = nans > *answers_from ? ans + *answers_from : NULL,
+	    .nanswers = nans > *answers_from ? nans - *answers_from : 0,
 	    .worker = worker,
 	};
 	if ((rc = store_scan_job(st, &rows, err)) == R_OK)
@@ -182,7 +183,7 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 			}
 			/* A signal now waits for the commit: the job is whole or absent. */
 			sigprocmask(SIG_BLOCK, &block, &old);
-			rc = store_job(*st, r, w->id, &job, worker, &answers_from, err);
+			rc = save_job(*st, r, w->id, &job, worker, &answers_from, err);
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			run_drop_services(r, job.from, job.to);
 			if (rc != R_OK)

@@ -23,7 +23,7 @@
 
 struct scan_read_attr {
 	struct addr addr;
-	int row; /* in stored_scan.attributions */
+	int row; /* in scan_read.attributions */
 };
 
 /* Columns of the attributions query. */
