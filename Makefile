@@ -116,7 +116,12 @@ fuzz-campaign:
 format:
 	clang-format -i $$(find scanner tests -name '*.[ch]')
 
+# cppcheck, then the layering of scanner/ (scripts/layering.sh: no stage
+# includes a higher one, libpq in store/ only) and a test that it catches a
+# planted violation.
 lint:
+	scripts/layering.sh
+	scripts/layering-test.sh
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--std=c11 --inline-suppr -Iscanner --suppress=missingIncludeSystem scanner tests
 

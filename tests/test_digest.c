@@ -1,7 +1,9 @@
 /*
- * test_digest: canonical record hashing, the chain, Ed25519 with real keys
- * made by the openssl command.
+ * test_digest: plain hashing (core/digest: bytes, files streamed in chunks,
+ * canonical records), the chain, Ed25519 with real keys made by the openssl
+ * command (report/digest).
  */
+#include "core/digest.h"
 #include "report/digest.h"
 #include "lib/testutil.h"
 
@@ -48,6 +50,45 @@ START_TEST(canonical_form_is_unambiguous)
 	ck_assert_str_ne(a, b);
 	hash_records("t", 2, f5, b);
 	ck_assert_str_eq(a, b); /* deterministic */
+}
+END_TEST
+
+START_TEST(file_hash_streams_across_chunks)
+{
+	char *dir = tu_tmpdir(), path[4200], hex[DIGEST_HEXLEN], want[DIGEST_HEXLEN];
+	size_t n = (size_t)3 * 65536 + 17; /* three whole chunks and a bit */
+	unsigned char *data = malloc(n);
+	struct rerr err;
+
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (unsigned char)(i * 131 + (i >> 16));
+	snprintf(path, sizeof(path), "%s/big.bin", dir);
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+	fclose(f);
+	rerr_clear(&err);
+	ck_assert_int_eq(digest_file_sha256_hex(path, hex, &err), R_OK);
+	digest_sha256_hex(data, n, want);
+	ck_assert_str_eq(hex, want);
+
+	/* An empty file is the SHA-256 of nothing. */
+	snprintf(path, sizeof(path), "%s/empty", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_int_eq(digest_file_sha256_hex(path, hex, &err), R_OK);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+
+	/* Errors name the file. */
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	ck_assert_int_eq(digest_file_sha256_hex(path, hex, &err), R_EIO);
+	ck_assert_str_eq(err.where, path);
+	ck_assert_int_eq(digest_file_sha256_hex(dir, hex, &err), R_EIO); /* a folder */
+	ck_assert_str_eq(err.where, dir);
+	free(data);
+	free(dir);
 }
 END_TEST
 
@@ -120,6 +161,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, sha256_known_vector);
 	tcase_add_test(tc, canonical_form_is_unambiguous);
+	tcase_add_test(tc, file_hash_streams_across_chunks);
 	tcase_add_test(tc, chain_links_depend_on_order);
 	tcase_add_test(tc, ed25519_sign_verify_tamper);
 	suite_add_tcase(s, tc);

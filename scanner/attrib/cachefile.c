@@ -2,8 +2,8 @@
  * cachefile: mapped, atomically written cache files (see cachefile.h).
  */
 #include "attrib/cachefile.h"
+#include "core/digest.h"
 #include "core/paths.h"
-#include "report/digest.h"
 
 #include <fcntl.h>
 #include <stdint.h>

@@ -17,7 +17,7 @@
 #include "attrib/geoip.h"
 #include "attrib/cachefile.h"
 #include "attrib/geoflat.h"
-#include "report/digest.h"
+#include "core/digest.h"
 
 #include <arpa/inet.h>
 #include <maxminddb.h>

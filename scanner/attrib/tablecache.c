@@ -3,9 +3,9 @@
  */
 #include "attrib/tablecache.h"
 #include "attrib/cachefile.h"
+#include "core/digest.h"
 #include "core/paths.h"
 #include "ranges/ranges.h"
-#include "report/digest.h"
 
 #include <limits.h>
 #include <stdint.h>

@@ -4,12 +4,12 @@
  */
 #include "cli/cli.h"
 #include "core/config.h"
+#include "core/digest.h"
 #include "core/log.h"
-#include "scan/persist.h"
-#include "scan/work.h"
 #include "scan/run.h"
 #include "scan/setup.h"
-#include "report/digest.h"
+#include "scan/work.h"
+#include "store/scan_write.h"
 #include "store/scans.h"
 
 #include <signal.h>

@@ -4,9 +4,9 @@
  */
 #include "ranges/internal.h"
 #include "core/buf.h"
+#include "core/digest.h"
 #include "core/log.h"
 #include "core/paths.h"
-#include "report/digest.h"
 
 #include <sys/stat.h>
 

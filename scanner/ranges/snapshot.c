@@ -2,8 +2,8 @@
  * snapshot: the last-good cache of range files.
  */
 #include "ranges/snapshot.h"
+#include "core/digest.h"
 #include "core/log.h"
-#include "report/digest.h"
 
 #include <errno.h>
 #include <jansson.h>

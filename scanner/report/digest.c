@@ -1,8 +1,7 @@
 /*
- * digest: canonical record hashing, the scan chain and Ed25519, on libcrypto.
+ * report/digest: the scan chain and Ed25519 signatures, on libcrypto.
  */
 #include "report/digest.h"
-#include "core/buf.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -10,114 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct digest {
-	EVP_MD_CTX *ctx;
-};
-
-struct digest *digest_new(void)
-{
-	struct digest *d = calloc(1, sizeof(*d));
-
-	if (d == NULL)
-		return NULL;
-	if ((d->ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL) != 1) {
-		digest_free(d);
-		return NULL;
-	}
-	return d;
-}
-
-void digest_free(struct digest *d)
-{
-	if (d == NULL)
-		return;
-	EVP_MD_CTX_free(d->ctx);
-	free(d);
-}
-
-static void put_len(struct digest *d, uint64_t n)
-{
-	uint8_t b[8];
-
-	for (int i = 7; i >= 0; i--) {
-		b[i] = (uint8_t)(n & 0xff);
-		n >>= 8;
-	}
-	EVP_DigestUpdate(d->ctx, b, sizeof(b));
-}
-
-static void put_field(struct digest *d, const char *f)
-{
-	if (f == NULL) {
-		put_len(d, UINT64_MAX);
-		return;
-	}
-	size_t n = strlen(f);
-	put_len(d, n);
-	EVP_DigestUpdate(d->ctx, f, n);
-}
-
-void digest_record(struct digest *d, const char *type, size_t nfields, const char *const *fields)
-{
-	EVP_DigestUpdate(d->ctx, "R", 1);
-	put_len(d, nfields + 1);
-	put_field(d, type);
-	for (size_t i = 0; i < nfields; i++)
-		put_field(d, fields[i]);
-}
-
-void digest_final(struct digest *d, uint8_t out[DIGEST_LEN])
-{
-	unsigned int n = DIGEST_LEN;
-
-	EVP_DigestFinal_ex(d->ctx, out, &n);
-}
-
-void digest_hex(const uint8_t in[DIGEST_LEN], char out[DIGEST_HEXLEN])
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = 0; i < DIGEST_LEN; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 15];
-	}
-	out[2 * DIGEST_LEN] = '\0';
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int digest_unhex(const char *hex, uint8_t out[DIGEST_LEN])
-{
-	if (strlen(hex) != 2 * DIGEST_LEN)
-		return 0;
-	for (int i = 0; i < DIGEST_LEN; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return 0;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 1;
-}
-
-void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEXLEN])
-{
-	uint8_t md[DIGEST_LEN];
-	unsigned int n = DIGEST_LEN;
-
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	digest_hex(md, out);
-}
 
 void digest_chain(const uint8_t prev[DIGEST_LEN], const uint8_t scan[DIGEST_LEN],
 		  uint8_t out[DIGEST_LEN])
@@ -260,17 +151,5 @@ enum rstatus digest_verify_text(const char *pub_pem, const void *msg, size_t len
 	}
 	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(key);
-	return rc;
-}
-
-enum rstatus digest_file_sha256_hex(const char *path, char out[DIGEST_HEXLEN], struct rerr *err)
-{
-	struct buf b;
-	enum rstatus rc;
-
-	buf_init(&b, (size_t)1 << 34);
-	if ((rc = buf_read_file(&b, path, err)) == R_OK)
-		digest_sha256_hex(b.data ? b.data : "", b.len, out);
-	buf_free(&b);
 	return rc;
 }

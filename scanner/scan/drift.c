@@ -1,22 +1,14 @@
 /*
  * drift: per-service verdict and countries of two scans, compared (see drift.h).
+ * store/drift_read.c reads them; what is here is pure.
  */
 #include "scan/drift.h"
+#include "store/drift_read.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* (scan_id, service, what, value, owner) of both scans, grouped by service. */
-static const char facts_sql[] =
-    "SELECT scan_id, service, 'verdict' AS what, verdict AS value, owner FROM scan_services"
-    " WHERE scan_id IN ($1, $2)"
-    " UNION ALL SELECT DISTINCT e.scan_id, e.service, 'country', a.country, NULL"
-    " FROM scan_elements e JOIN scan_attributions a ON a.scan_id = e.scan_id"
-    "  AND a.address = e.address"
-    " WHERE e.scan_id IN ($1, $2) AND e.kind = 'address' AND a.country IS NOT NULL"
-    " ORDER BY 2, 3, 4, 1";
 
 struct side {
 	const char *verdict; /* NULL: the service is not in this scan */
@@ -115,56 +107,34 @@ static void side_reset(struct side *s)
 	s->verdict = s->owner = NULL;
 }
 
-enum rstatus drift_between(struct store *st, long long from, long long to, json_t **out,
-			   size_t *nchanged, struct rerr *err)
+/*
+ * The alert from the facts of two scans; *nchanged counts "changed". Caller
+ * frees *out with json_decref().
+ */
+static enum rstatus compare_all(const struct drift_facts *facts, long long from, long long to,
+				json_t **out, size_t *nchanged, struct rerr *err)
 {
-	char f[32], t[32], when[64] = "";
-	const char *p[2] = {f, t};
-	PGconn *c = store_conn(st);
 	size_t services = 0;
-
-	*out = NULL;
-	*nchanged = 0;
-	snprintf(f, sizeof(f), "%lld", from);
-	snprintf(t, sizeof(t), "%lld", to);
-	PGresult *res =
-	    PQexecParams(c,
-			 "SELECT to_char(coalesce(finished_at, now()) AT TIME ZONE 'UTC', "
-			 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM scans WHERE id = $1",
-			 1, NULL, p + 1, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		return store_error(st, err, "reading the scan");
-	}
-	if (PQntuples(res) == 1)
-		snprintf(when, sizeof(when), "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	res = PQexecParams(c, facts_sql, 2, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		return store_error(st, err, "reading the scans' services and countries");
-	}
-
 	json_t *changed = json_array();
 	struct side b = {NULL, NULL, NULL}, a = {NULL, NULL, NULL};
+
 	side_reset(&b);
 	side_reset(&a);
-	int rows = PQntuples(res);
-	for (int i = 0; i < rows; i++) {
-		const char *svc = PQgetvalue(res, i, 1), *what = PQgetvalue(res, i, 2);
-		struct side *s = strcmp(PQgetvalue(res, i, 0), t) == 0 ? &a : &b;
-		if (strcmp(what, "verdict") == 0) {
-			s->verdict = PQgetvalue(res, i, 3);
-			s->owner = PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4);
+	for (size_t i = 0; i < facts->n; i++) {
+		const struct drift_fact *x = &facts->v[i];
+		struct side *s = x->after ? &a : &b;
+		if (x->verdict) {
+			s->verdict = x->value;
+			s->owner = x->owner;
 		} else {
-			json_array_append_new(s->countries, json_string(PQgetvalue(res, i, 3)));
+			json_array_append_new(s->countries, json_string(x->value));
 		}
-		if (i + 1 < rows && strcmp(PQgetvalue(res, i + 1, 1), svc) == 0)
+		if (i + 1 < facts->n && strcmp(facts->v[i + 1].service, x->service) == 0)
 			continue;
-		/* The last row of this service. */
+		/* The last fact of this service. */
 		if (a.verdict)
 			services++;
-		json_t *one = compare(svc, &b, &a);
+		json_t *one = compare(x->service, &b, &a);
 		if (one)
 			json_array_append_new(changed, one);
 		side_reset(&b);
@@ -172,7 +142,6 @@ enum rstatus drift_between(struct store *st, long long from, long long to, json_
 	}
 	json_decref(b.countries);
 	json_decref(a.countries);
-	PQclear(res);
 
 	char summary[256];
 	*nchanged = json_array_size(changed);
@@ -180,9 +149,24 @@ enum rstatus drift_between(struct store *st, long long from, long long to, json_
 		 "%zu of %zu service%s changed between scan %lld and scan %lld", *nchanged,
 		 services, services == 1 ? "" : "s", from, to);
 	*out = json_pack("{s:s, s:I, s:I, s:s, s:I, s:o, s:s}", "event", "drift", "from_scan",
-			 (json_int_t)from, "to_scan", (json_int_t)to, "time", when, "services",
-			 (json_int_t)services, "changed", changed, "summary", summary);
+			 (json_int_t)from, "to_scan", (json_int_t)to, "time", facts->finished,
+			 "services", (json_int_t)services, "changed", changed, "summary", summary);
 	if (*out == NULL)
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 	return R_OK;
+}
+
+enum rstatus drift_between(struct store *st, long long from, long long to, json_t **out,
+			   size_t *nchanged, struct rerr *err)
+{
+	struct drift_facts facts;
+	enum rstatus rc;
+
+	*out = NULL;
+	*nchanged = 0;
+	if ((rc = store_drift_facts(st, from, to, &facts, err)) != R_OK)
+		return rc;
+	rc = compare_all(&facts, from, to, out, nchanged, err);
+	store_drift_facts_free(&facts);
+	return rc;
 }

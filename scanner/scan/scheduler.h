@@ -2,7 +2,7 @@
  * scheduler: the loop of `residency serve`. Waits for the next scan time (an
  * interval with jitter counted from the last complete scan in the database, or
  * a cron expression), takes the database's scan lock, runs the scan exactly as
- * `residency scan` does (scan/setup, scan/run, scan/persist), logs one line,
+ * `residency scan` does (scan/setup, scan/run, scan/work), logs one line,
  * then compares it with the previous complete scan and POSTs the drift to the
  * configured webhook. Refreshes remote range sources on their own cadence.
  *

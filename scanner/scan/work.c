@@ -48,6 +48,50 @@ static void worker_name(char *out, size_t n)
 	snprintf(out, n, "%s:%ld", host, (long)getpid());
 }
 
+/*
+ * Stores the claimed job: its services [job->from, job->to) of the run, and
+ * the DNS answers logged from *answers_from on, which moves past them once
+ * they are stored. On error the job is rolled back.
+ */
+static enum rstatus save_job(struct store *st, const struct run *r, long long id,
+			      const struct scan_job *job, const char *worker, size_t *answers_from,
+			      struct rerr *err)
+{
+	const struct dns_answer *ans;
+	size_t nans = dns_answers(r->dns, &ans), n = job->to - job->from;
+	struct scan_job_service *v = calloc(n + 1, sizeof(*v));
+	enum rstatus rc;
+
+	if (v == NULL) {
+		store_scan_rollback(st);
+		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct run_service *rs = &r->services[job->from + i];
+		v[i].service = &r->estate->v[job->from + i];
+		v[i].idx = job->from + i;
+		v[i].paths = rs->paths;
+		v[i].is_mail = rs->is_mail;
+		v[i].npaths = rs->npaths;
+		v[i].judged = &rs->judged;
+	}
+	struct scan_job_rows rows = {
+	    .scan_id = id,
+	    .job = job,
+	    .services = v,
+	    .nservices = n,
+	    .attrib = r->attrib,
+	    /* None new (or a log that restarted): none stored, as before. */
+	    .answers = nans > *answers_from ? ans + *answers_from : NULL,
+	    .nanswers = nans > *answers_from ? nans - *answers_from : 0,
+	    .worker = worker,
+	};
+	if ((rc = store_scan_job(st, &rows, err)) == R_OK)
+		*answers_from = nans;
+	free(v);
+	return rc;
+}
+
 /* The end of the scan, when this worker owns it (see work.h). */
 static enum rstatus end_scan(struct scan_work *w, struct store *st, const char *status,
 			     enum rstatus rc, struct rerr *err)
@@ -63,7 +107,7 @@ static enum rstatus end_scan(struct scan_work *w, struct store *st, const char *
 			 w->in->stop && *w->in->stop ? ", the one in hand was rolled back" : "");
 	else
 		snprintf(why, sizeof(why), "%s", rerr_format(err, msg, sizeof(msg)));
-	if (!w->join && st && PQstatus(store_conn(st)) == CONNECTION_OK)
+	if (!w->join && store_connected(st))
 		(void)store_scan_end(st, w->id, status, why, &changed, &e2);
 	if (rc == R_ESTOPPED && strcmp(status, "interrupted") == 0) {
 		if (w->join)
@@ -108,11 +152,11 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 			if (stopping(w))
 				return rerr_set(err, R_ESTOPPED, NULL, 0,
 						"stopped by %s before the scan began", signame(w));
-			rc = w->join ? persist_join(*st, r, w->id, err)
-				     : persist_begin(*st, w->cfg, r,
-						     w->job_endpoints ? w->job_endpoints
-								      : WORK_JOB_ENDPOINTS,
-						     &w->id, err);
+			rc = w->join ? store_scan_join(*st, r->estate, r->attrib, w->id, err)
+				     : store_scan_begin(*st, w->cfg, r->estate, r->attrib,
+							w->job_endpoints ? w->job_endpoints
+									 : WORK_JOB_ENDPOINTS,
+							&w->id, err);
 			if (rc != R_OK)
 				goto trouble;
 			w->begun = true;
@@ -121,17 +165,17 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 			/* The job in hand is stored: the scan ends here, complete when
 			 * nothing else was left to do. */
 			run_progress_end();
-			if (persist_complete(*st, w->cfg, w->id, &complete, &w->counts, err) ==
+			if (store_scan_complete(*st, w->cfg, w->id, &complete, &w->counts, err) ==
 				R_OK &&
 			    complete)
 				return R_OK;
 			return end_scan(w, *st, "interrupted", R_ESTOPPED, err);
 		}
-		if ((rc = persist_claim(*st, w->id, &job, &undone, err)) != R_OK)
+		if ((rc = store_scan_claim(*st, w->id, &job, &undone, err)) != R_OK)
 			goto trouble;
 		if (job.held) {
 			if ((rc = run_services(r, w->in, job.from, job.to, err)) != R_OK) {
-				persist_rollback(*st);
+				store_scan_rollback(*st);
 				run_drop_services(r, job.from, job.to);
 				run_progress_end();
 				return end_scan(w, *st, rc == R_ESTOPPED ? "interrupted" : "failed",
@@ -139,7 +183,7 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 			}
 			/* A signal now waits for the commit: the job is whole or absent. */
 			sigprocmask(SIG_BLOCK, &block, &old);
-			rc = persist_job(*st, r, w->id, &job, worker, &answers_from, err);
+			rc = save_job(*st, r, w->id, &job, worker, &answers_from, err);
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			run_drop_services(r, job.from, job.to);
 			if (rc != R_OK)
@@ -153,7 +197,8 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 			pause_ms(200);
 			continue;
 		}
-		if ((rc = persist_complete(*st, w->cfg, w->id, &complete, &w->counts, err)) != R_OK)
+		if ((rc = store_scan_complete(*st, w->cfg, w->id, &complete, &w->counts, err)) !=
+		    R_OK)
 			goto trouble;
 		if (complete) {
 			run_progress_end();
@@ -161,8 +206,7 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 		}
 		continue;
 	trouble:
-		if (rc != R_EDB || (*st && PQstatus(store_conn(*st)) == CONNECTION_OK) ||
-		    waited >= w->patience || stopping(w)) {
+		if (rc != R_EDB || store_connected(*st) || waited >= w->patience || stopping(w)) {
 			run_progress_end();
 			if (w->begun && rc != R_ESTOPPED)
 				return end_scan(w, *st, "failed", rc, err);

@@ -1,5 +1,5 @@
 /*
- * work: one worker's part of a scan stored job by job (see persist.h), with
+ * work: one worker's part of a scan stored job by job (store/scan_jobs.h), with
  * what a long scan meets on the way: PostgreSQL going away and coming back
  * (reconnect with backoff; the job in hand is done again, nothing is stored
  * twice), a signal (*stop: the job in hand is finished and stored, then the
@@ -14,7 +14,10 @@
 #ifndef RESIDENCY_WORK_H
 #define RESIDENCY_WORK_H
 
-#include "scan/persist.h"
+#include "core/config.h"
+#include "scan/run.h"
+#include "store/scan_jobs.h"
+#include "store/scan_write.h"
 
 #include <signal.h>
 #include <stdbool.h>

@@ -3,6 +3,7 @@
  * only are sent (see copy.h); a row that does not fit fails the COPY.
  */
 #include "store/copy.h"
+#include "store/internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +31,7 @@ enum rstatus copy_begin(struct copy *c, struct store *st, const char *sql, size_
 	size_t tl = strcspn(t, " (");
 	snprintf(c->table, sizeof(c->table), "%.*s",
 		 (int)(tl < sizeof(c->table) ? tl : sizeof(c->table) - 1), t);
-	PGresult *res = PQexec(store_conn(st), sql);
+	PGresult *res = PQexec(store_pg(st), sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		PQclear(res);
 		return fail(c, sql);
@@ -42,7 +43,7 @@ enum rstatus copy_begin(struct copy *c, struct store *st, const char *sql, size_
 static void flush(struct copy *c)
 {
 	if (c->rc == R_OK && c->rows.len &&
-	    PQputCopyData(store_conn(c->st), c->rows.data, (int)c->rows.len) != 1)
+	    PQputCopyData(store_pg(c->st), c->rows.data, (int)c->rows.len) != 1)
 		fail(c, "COPY");
 	buf_reset(&c->rows);
 }
@@ -135,7 +136,7 @@ enum rstatus copy_abort(struct copy *c, enum rstatus rc)
 
 enum rstatus copy_end(struct copy *c, size_t *rows)
 {
-	PGconn *conn = store_conn(c->st);
+	PGconn *conn = store_pg(c->st);
 
 	if (c->rc == R_OK && c->field != 0) /* a caller's bug: never send half a row */
 		c->rc = rerr_set(c->err, R_EINTERNAL, c->table, 0,

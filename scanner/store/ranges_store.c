@@ -4,6 +4,7 @@
 #include "store/ranges_store.h"
 #include "core/buf.h"
 #include "store/copy.h"
+#include "store/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *
 				  const struct range_set *set, long long *id, bool *inserted,
 				  struct rerr *err)
 {
-	PGconn *c = store_conn(st);
+	PGconn *c = store_pg(st);
 	struct buf urls, etags, lms;
 	char fetched[32], count[32], invalid[32];
 	enum rstatus rc = R_OK;
@@ -130,7 +131,7 @@ enum rstatus store_range_load(struct store *st, long long id, struct range_set *
 	PGresult *res;
 
 	snprintf(idtext, sizeof(idtext), "%lld", id);
-	res = PQexecParams(store_conn(st), "SELECT provider FROM range_snapshots WHERE id = $1", 1,
+	res = PQexecParams(store_pg(st), "SELECT provider FROM range_snapshots WHERE id = $1", 1,
 			   NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
@@ -143,7 +144,7 @@ enum rstatus store_range_load(struct store *st, long long id, struct range_set *
 	}
 	range_set_init(set, PQgetvalue(res, 0, 0));
 	PQclear(res);
-	res = PQexecParams(store_conn(st),
+	res = PQexecParams(store_pg(st),
 			   "SELECT prefix, region, border_group, service, country, global FROM "
 			   "range_prefixes WHERE snapshot_id = $1",
 			   1, NULL, p, NULL, NULL, 0);
@@ -163,10 +164,10 @@ enum rstatus store_range_load(struct store *st, long long id, struct range_set *
 enum rstatus store_range_list(struct store *st, FILE *out, struct rerr *err)
 {
 	PGresult *res = PQexec(
-	    store_conn(st), "SELECT id, provider, to_char(fetched_at AT TIME ZONE 'UTC', "
-			    "'YYYY-MM-DD HH24:MI'), prefix_count, invalid_rows, sha256, "
-			    "provider_version FROM range_snapshots ORDER BY provider, fetched_at "
-			    "DESC, id DESC");
+	    store_pg(st), "SELECT id, provider, to_char(fetched_at AT TIME ZONE 'UTC', "
+			  "'YYYY-MM-DD HH24:MI'), prefix_count, invalid_rows, sha256, "
+			  "provider_version FROM range_snapshots ORDER BY provider, fetched_at "
+			  "DESC, id DESC");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
 		return store_error(st, err, "listing snapshots");

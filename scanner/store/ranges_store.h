@@ -9,6 +9,8 @@
 #include "ranges/snapshot.h"
 #include "store/store.h"
 
+#include <stdio.h>
+
 /* Stores a snapshot unless the same provider+sha256 is stored; *id is its id either way. */
 enum rstatus store_range_snapshot(struct store *st, const struct snapshot_meta *m,
 				  const struct range_set *set, long long *id, bool *inserted,

@@ -2,6 +2,7 @@
  * scans: lock, last complete scan and unfinished-scan rows (see scans.h).
  */
 #include "store/scans.h"
+#include "store/internal.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ enum rstatus store_scan_lock(struct store *st, bool *got, struct rerr *err)
 
 	*got = false;
 	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%lld)", SCAN_LOCK_KEY);
-	PGresult *res = PQexec(store_conn(st), sql);
+	PGresult *res = PQexec(store_pg(st), sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		PQclear(res);
 		return store_error(st, err, "taking the scan lock");
@@ -38,7 +39,7 @@ void store_scan_unlock(struct store *st)
 	char sql[96];
 
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", SCAN_LOCK_KEY);
-	PQclear(PQexec(store_conn(st), sql));
+	PQclear(PQexec(store_pg(st), sql));
 }
 
 enum rstatus store_last_complete(struct store *st, long long below, long long *id, time_t *started,
@@ -50,7 +51,7 @@ enum rstatus store_last_complete(struct store *st, long long below, long long *i
 	*id = 0;
 	*started = 0;
 	snprintf(b, sizeof(b), "%lld", below > 0 ? below : (long long)9223372036854775807LL);
-	PGresult *res = PQexecParams(store_conn(st),
+	PGresult *res = PQexecParams(store_pg(st),
 				     "SELECT id, floor(extract(epoch FROM started_at))::bigint "
 				     "FROM scans WHERE status = 'complete' AND id < $1 "
 				     "ORDER BY id DESC LIMIT 1",
@@ -86,7 +87,7 @@ enum rstatus store_scan_stub(struct store *st, const struct scan_stub *s, long l
 			    s->config_sha256, started,	 s->error};
 	/* Zone paths go as a JSON array, so no text[] literal is ever built here. */
 	PGresult *res = PQexecParams(
-	    store_conn(st),
+	    store_pg(st),
 	    "INSERT INTO scans (status, estate, config_path, zone_files, config_sha256, "
 	    "started_at, finished_at, error) VALUES ($1, $2, $3, "
 	    "ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, to_timestamp($6), now(), "
@@ -110,7 +111,7 @@ enum rstatus store_scan_end(struct store *st, long long id, const char *status, 
 
 	*changed = false;
 	snprintf(b, sizeof(b), "%lld", id);
-	PGresult *res = PQexecParams(store_conn(st),
+	PGresult *res = PQexecParams(store_pg(st),
 				     "UPDATE scans SET status = $3, finished_at = now(), "
 				     "error = $2 WHERE id = $1 AND status = 'running'",
 				     3, NULL, p, NULL, NULL, 0);

@@ -1,6 +1,6 @@
 /*
  * scans: the small statements `residency serve` needs around a scan, beside
- * persist (which stores a finished run): the advisory lock that lets one scan
+ * scan_write and scan_jobs (which store a run): the advisory lock that lets one scan
  * run at a time across processes, the last complete scan, and the rows of
  * scans that ended before anything of them was stored (stopped by a signal,
  * or failed) so that history says so. Never writes a scan's observations and

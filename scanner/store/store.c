@@ -68,14 +68,41 @@ void store_close(struct store *st)
 	free(st);
 }
 
-PGconn *store_conn(struct store *st)
+PGconn *store_pg(struct store *st)
 {
 	return st->conn;
 }
 
-PGconn *store_pg(struct store *st)
+bool store_connected(const struct store *st)
 {
-	return st->conn;
+	return st != NULL && PQstatus(st->conn) == CONNECTION_OK;
+}
+
+PGresult *store_query(struct store *st, const char *sql, int n, const char *const *p,
+		      const char *what, enum rstatus *rc, struct rerr *err)
+{
+	PGresult *res = PQexecParams(st->conn, sql, n, NULL, p, NULL, NULL, 0);
+	ExecStatusType s = PQresultStatus(res);
+
+	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
+		return res;
+	PQclear(res);
+	*rc = pg_error(err, st->conn, what);
+	return NULL;
+}
+
+enum rstatus store_command(struct store *st, const char *sql, int n, const char *const *p,
+			   const char *what, struct rerr *err)
+{
+	enum rstatus rc = R_OK;
+
+	PQclear(store_query(st, sql, n, p, what, &rc, err));
+	return rc;
+}
+
+void store_rollback(struct store *st)
+{
+	PQclear(PQexec(st->conn, "ROLLBACK"));
 }
 
 enum rstatus store_exec(struct store *st, const char *sql, struct rerr *err)

@@ -1,14 +1,16 @@
 /*
- * store: PostgreSQL through libpq. Connections, schema migrations, and (in
- * later files of this folder) the COPY writers and queries. Knows nothing of
- * cli/; PGresult codes are turned into struct rerr here and nowhere else.
+ * store: PostgreSQL through libpq. Connections and schema migrations here;
+ * the COPY writer (copy.h), a scan written (scan_write.h, scan_jobs.h) and
+ * read back (scan_read.h, drift_read.h), serve's statements (scans.h), range
+ * snapshots (ranges_store.h). Knows nothing of scan/ or cli/; PGresult codes
+ * are turned into struct rerr here and nowhere else.
  */
 #ifndef RESIDENCY_STORE_H
 #define RESIDENCY_STORE_H
 
 #include "core/rerr.h"
 
-#include <libpq-fe.h>
+#include <stdbool.h>
 
 struct store;
 
@@ -19,7 +21,9 @@ struct store;
 enum rstatus store_open(const char *conninfo, struct store **out, struct rerr *err);
 /* Safe to call with NULL. */
 void store_close(struct store *st);
-PGconn *store_conn(struct store *st);
+/* Whether the connection is up (false for NULL): after an R_EDB, whether it
+ * was the statement or the connection that failed. */
+bool store_connected(const struct store *st);
 
 /* The connection's last error as a struct rerr: "what: message". Returns R_EDB. */
 enum rstatus store_error(struct store *st, struct rerr *err, const char *what);

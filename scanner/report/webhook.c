@@ -3,7 +3,7 @@
  * (the shape of ranges/fetch.c, whose GETs it does not share: a POST is never
  * conditional, never followed through redirects, and its answer is not kept).
  */
-#include "scan/webhook.h"
+#include "report/webhook.h"
 #include "core/log.h"
 
 #include <curl/curl.h>

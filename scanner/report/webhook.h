@@ -7,6 +7,10 @@
  * statuses become struct rerr here only, naming the URL's scheme, host and
  * port (its path and user:password may be secrets and never reach a log). It sends alerts about
  * scans already committed: a failure is the caller's to log, never the scan's.
+ *
+ * In report/ because it delivers a document about a scan (the drift alert),
+ * as the other writers of this folder do to a file; it knows nothing of
+ * scans, the store or the scheduler that calls it.
  */
 #ifndef RESIDENCY_WEBHOOK_H
 #define RESIDENCY_WEBHOOK_H
