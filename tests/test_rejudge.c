@@ -315,7 +315,9 @@ static char *finding_set(json_t *doc)
 	"INSERT INTO scan_services SELECT 2, service, owner, policy, verdict, findings, waived "   \
 	"FROM scan_services WHERE scan_id = 1 ORDER BY ctid DESC; "                                \
 	"INSERT INTO scan_elements SELECT 2, service, endpoint, mail, idx, kind, name, address, "  \
-	"status, parent, zone FROM scan_elements WHERE scan_id = 1 ORDER BY ctid DESC; "           \
+	"status, parent, zone, part FROM scan_elements WHERE scan_id = 1 ORDER BY ctid DESC; "     \
+	"INSERT INTO scan_parts SELECT 2, part, idx, kind, name, address, status, parent, zone "   \
+	"FROM scan_parts WHERE scan_id = 1 ORDER BY ctid DESC; "                                   \
 	"INSERT INTO scan_attributions SELECT 2, address, provider, region, border_group, "        \
 	"services, scope, country, source, prefix, geoip_country, region_unmapped, disagreement "  \
 	"FROM scan_attributions WHERE scan_id = 1 " attributions "; "                              \

@@ -235,9 +235,9 @@ START_TEST(sigterm_marks_interrupted_and_resume_completes_it)
 	free(resumed);
 	free(fresh);
 	c = sql_text("SELECT count(*) || ' ' || count(DISTINCT (service, endpoint, idx)) FROM "
-		     "scan_elements WHERE scan_id = 1");
+		     "scan_path_elements WHERE scan_id = 1");
 	char *d = sql_text("SELECT count(*) || ' ' || count(DISTINCT (service, endpoint, idx)) "
-			   "FROM scan_elements WHERE scan_id = 2");
+			   "FROM scan_path_elements WHERE scan_id = 2");
 	ck_assert_str_eq(c, d); /* nothing twice, nothing missing */
 	free(c);
 	free(d);
@@ -343,7 +343,7 @@ static void finish_as(pid_t pid, const char *base, int want)
 static void assert_same_as_one_worker(const char *base)
 {
 	char *c = sql_text("SELECT count(*) - count(DISTINCT (service, endpoint, idx)) FROM "
-			   "scan_elements WHERE scan_id = 1");
+			   "scan_path_elements WHERE scan_id = 1");
 	ck_assert_str_eq(c, "0");
 	free(c);
 	c = sql_text("SELECT string_agg(service, ',' ORDER BY idx) FROM scan_services WHERE "

@@ -74,7 +74,7 @@ START_TEST(scan_counts_match_the_json_report_and_diff_names_the_move)
 			 (long long)nfind);
 	/* Every address of every path is attributed, and every answer kept. */
 	ck_assert_int_eq(
-	    sql_int("SELECT count(DISTINCT address) FROM scan_elements WHERE scan_id = 1 "
+	    sql_int("SELECT count(DISTINCT address) FROM scan_path_elements WHERE scan_id = 1 "
 		    "AND kind = 'address'"),
 	    sql_int("SELECT count(*) FROM scan_attributions WHERE scan_id = 1"));
 	ck_assert_int_gt(sql_int("SELECT count(*) FROM scan_answers WHERE scan_id = 1"), 0);

@@ -234,11 +234,12 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	const struct scan_counts *n = &w.counts;
 	printf("scan %lld: complete, %s: %zu finding%s (+%zu waived) in %zu services, %zu paths; "
-	       "stored %zu path elements, %zu attributions, %zu DNS answers; %zu job%s by this "
-	       "worker\n",
+	       "stored %zu path elements (in %zu rows and %zu shared), %zu attributions, %zu DNS "
+	       "answers; %zu job%s by this worker\n",
 	       w.id, n->findings ? "violation" : "compliant", n->findings,
 	       n->findings == 1 ? "" : "s", n->waived, n->services, n->paths, n->elements,
-	       n->attributions, n->answers, w.jobs, w.jobs == 1 ? "" : "s");
+	       n->element_rows, n->part_elements, n->attributions, n->answers, w.jobs,
+	       w.jobs == 1 ? "" : "s");
 	status = n->findings ? EXIT_VIOLATION : EXIT_COMPLIANT;
 out:
 	if (rc != R_OK) {

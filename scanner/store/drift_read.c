@@ -14,9 +14,9 @@ static const char facts_sql[] =
     "SELECT scan_id, service, 'verdict' AS what, verdict AS value, owner FROM scan_services"
     " WHERE scan_id IN ($1, $2)"
     " UNION ALL SELECT DISTINCT e.scan_id, e.service, 'country', a.country, NULL"
-    " FROM scan_elements e JOIN scan_attributions a ON a.scan_id = e.scan_id"
+    " FROM scan_service_addresses e JOIN scan_attributions a ON a.scan_id = e.scan_id"
     "  AND a.address = e.address"
-    " WHERE e.scan_id IN ($1, $2) AND e.kind = 'address' AND a.country IS NOT NULL"
+    " WHERE e.scan_id IN ($1, $2) AND a.country IS NOT NULL"
     " ORDER BY 2, 3, 4, 1";
 
 enum rstatus store_drift_facts(struct store *st, long long from, long long to,

@@ -4,6 +4,7 @@
 #include "store/scan_jobs.h"
 #include "store/copy.h"
 #include "store/internal.h"
+#include "store/parts.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -158,59 +159,178 @@ static enum rstatus job_services(struct copy *c, struct store *st, const struct 
 	return copy_end(c, NULL);
 }
 
-/* Every element of every path of the job's services; the addresses seen, sorted. */
+/* A path part met in the job: where it is, and its key. */
+struct part_ref {
+	char key[PARTS_KEYLEN];
+	const struct path *path;
+	size_t from, n;
+};
+
+struct job_parts {
+	struct part_ref *v;
+	size_t n, cap;
+};
+
+static int part_ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct part_ref *)a)->key, ((const struct part_ref *)b)->key);
+}
+
+static bool add_addr(struct addr **addrs, size_t *naddrs, size_t *cap, const struct addr *a)
+{
+	if (*naddrs == *cap) {
+		struct addr *v = realloc(*addrs, 2 * *cap * sizeof(*v));
+		if (v == NULL)
+			return false;
+		*addrs = v;
+		*cap *= 2;
+	}
+	(*addrs)[(*naddrs)++] = *a;
+	return true;
+}
+
+/* One scan_elements row: an element of the path (part NULL) or a row that
+ * refers to the part beginning at element e (schema 012). */
+static void element_row(struct copy *c, const struct scan_job_rows *rows,
+			const struct scan_job_service *rs, size_t k, size_t e, const char *part)
+{
+	const struct path *p = &rs->paths[k];
+	const struct path_elem *pe = &p->elems[e];
+	char a[ADDR_STRLEN];
+
+	copy_int(c, rows->scan_id);
+	copy_str(c, rs->service->name);
+	copy_str(c, p->root);
+	copy_bool(c, rs->is_mail[k]);
+	copy_int(c, (long long)e);
+	if (part) {
+		/* The row names the zone whose name servers the part holds. */
+		copy_str(c, "part");
+		copy_str(c, pe->zone && *pe->zone ? pe->zone : pe->name);
+		copy_str(c, NULL);
+	} else {
+		copy_str(c, path_kind_name(pe->kind));
+		copy_str(c, pe->name);
+		copy_str(c, pe->kind == PATH_ADDRESS ? addr_format(&pe->addr, a, sizeof(a)) : NULL);
+	}
+	copy_str(c, dns_status_name(pe->status));
+	copy_int(c, pe->parent);
+	copy_str(c, nz(pe->zone));
+	copy_str(c, part);
+}
+
+/*
+ * Every path of the job's services: its own elements as rows, and each zone
+ * block (store/parts.h) as one row that refers to it, the block kept in
+ * *parts to be stored once; the addresses seen anywhere, sorted.
+ */
 static enum rstatus job_elements(struct copy *c, struct store *st, const struct scan_job_rows *rows,
-				 struct addr **addrs, size_t *naddrs, struct rerr *err)
+				 struct addr **addrs, size_t *naddrs, struct job_parts *parts,
+				 struct rerr *err)
 {
 	enum rstatus rc;
 	size_t cap = 1024;
-	char a[ADDR_STRLEN];
 
 	*naddrs = 0;
 	if ((*addrs = malloc(cap * sizeof(**addrs))) == NULL)
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 	if ((rc = copy_begin(c, st,
 			     "COPY scan_elements (scan_id, service, endpoint, mail, idx, kind, "
-			     "name, address, status, parent, zone) FROM STDIN",
-			     11, err)) != R_OK)
+			     "name, address, status, parent, zone, part) FROM STDIN",
+			     12, err)) != R_OK)
 		return rc;
 	for (size_t i = 0; i < rows->nservices; i++) {
 		const struct scan_job_service *rs = &rows->services[i];
 		for (size_t k = 0; k < rs->npaths; k++) {
 			const struct path *p = &rs->paths[k];
-			for (size_t e = 0; e < p->n; e++) {
-				const struct path_elem *pe = &p->elems[e];
-				copy_int(c, rows->scan_id);
-				copy_str(c, rs->service->name);
-				copy_str(c, p->root);
-				copy_bool(c, rs->is_mail[k]);
-				copy_int(c, (long long)e);
-				copy_str(c, path_kind_name(pe->kind));
-				copy_str(c, pe->name);
-				copy_str(c, pe->kind == PATH_ADDRESS
-						? addr_format(&pe->addr, a, sizeof(a))
-						: NULL);
-				copy_str(c, dns_status_name(pe->status));
-				copy_int(c, pe->parent);
-				copy_str(c, nz(pe->zone));
-				if (pe->kind != PATH_ADDRESS)
-					continue;
-				if (*naddrs == cap) {
-					struct addr *v = realloc(*addrs, 2 * cap * sizeof(*v));
-					if (v == NULL) {
+			for (size_t e = 0; e < p->n;) {
+				size_t n = parts_span(p, e);
+				struct part_ref *ref = NULL;
+				if (n > 0 && parts->n == parts->cap) {
+					size_t ncap = parts->cap ? 2 * parts->cap : 256;
+					struct part_ref *v = realloc(parts->v, ncap * sizeof(*v));
+					if (v != NULL) {
+						parts->v = v;
+						parts->cap = ncap;
+					}
+				}
+				/* Out of memory for a part: its elements are stored
+				 * as rows of their own, which reads the same. */
+				if (n > 0 && parts->n < parts->cap) {
+					ref = &parts->v[parts->n];
+					if (parts_key(p, e, n, ref->key)) {
+						ref->path = p;
+						ref->from = e;
+						ref->n = n;
+						parts->n++;
+					} else {
+						ref = NULL;
+					}
+				}
+				if (ref == NULL)
+					n = 1;
+				element_row(c, rows, rs, k, e, ref ? ref->key : NULL);
+				for (size_t x = e; x < e + n; x++) {
+					if (p->elems[x].kind == PATH_ADDRESS &&
+					    !add_addr(addrs, naddrs, &cap, &p->elems[x].addr)) {
 						rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 						return copy_abort(c, R_ENOMEM);
 					}
-					*addrs = v;
-					cap *= 2;
 				}
-				(*addrs)[(*naddrs)++] = pe->addr;
+				e += n;
 			}
 		}
 	}
 	if ((rc = copy_end(c, NULL)) == R_OK)
 		qsort(*addrs, *naddrs, sizeof(**addrs), addr_sort);
 	return rc;
+}
+
+/*
+ * The parts the job's paths refer to, each once per scan: loaded into a
+ * temporary table and added where the scan has not got them yet, in key order
+ * (as attributions are, so that two jobs committing at once never deadlock).
+ */
+static enum rstatus job_parts(struct copy *c, struct store *st, const struct scan_job_rows *rows,
+			      struct job_parts *parts, struct rerr *err)
+{
+	enum rstatus rc;
+	char a[ADDR_STRLEN];
+
+	if (parts->n == 0)
+		return R_OK;
+	qsort(parts->v, parts->n, sizeof(*parts->v), part_ref_cmp);
+	if ((rc = store_exec(st, "CREATE TEMP TABLE job_parts (LIKE scan_parts) ON COMMIT DROP",
+			     err)) != R_OK ||
+	    (rc = copy_begin(c, st,
+			     "COPY job_parts (scan_id, part, idx, kind, name, address, status, "
+			     "parent, zone) FROM STDIN",
+			     9, err)) != R_OK)
+		return rc;
+	for (size_t i = 0; i < parts->n; i++) {
+		const struct part_ref *r = &parts->v[i];
+		if (i && strcmp(parts->v[i - 1].key, r->key) == 0)
+			continue;
+		for (size_t k = 0; k < r->n; k++) {
+			const struct path_elem *pe = &r->path->elems[r->from + k];
+			copy_int(c, rows->scan_id);
+			copy_str(c, r->key);
+			copy_int(c, (long long)k);
+			copy_str(c, path_kind_name(pe->kind));
+			copy_str(c, pe->name);
+			copy_str(c, pe->kind == PATH_ADDRESS ? addr_format(&pe->addr, a, sizeof(a))
+							     : NULL);
+			copy_str(c, dns_status_name(pe->status));
+			copy_int(c, parts_rel_parent(r->path, r->from, k));
+			copy_str(c, nz(pe->zone));
+		}
+	}
+	if ((rc = copy_end(c, NULL)) != R_OK)
+		return rc;
+	return store_exec(st,
+			  "INSERT INTO scan_parts SELECT * FROM job_parts ORDER BY part, idx ON "
+			  "CONFLICT DO NOTHING",
+			  err);
 }
 
 /*
@@ -375,6 +495,7 @@ enum rstatus store_scan_job(struct store *st, const struct scan_job_rows *rows, 
 {
 	struct copy c;
 	struct addr *addrs = NULL;
+	struct job_parts parts = {NULL, 0, 0};
 	size_t naddrs = 0, paths = 0;
 	long long fseq = 0, aseq = 0;
 	char idtext[32], jobtext[32], pathtext[32];
@@ -387,7 +508,8 @@ enum rstatus store_scan_job(struct store *st, const struct scan_job_rows *rows, 
 	snprintf(pathtext, sizeof(pathtext), "%zu", paths);
 	const char *p[4] = {idtext, jobtext, rows->worker, pathtext};
 	if ((rc = job_services(&c, st, rows, err)) == R_OK &&
-	    (rc = job_elements(&c, st, rows, &addrs, &naddrs, err)) == R_OK &&
+	    (rc = job_elements(&c, st, rows, &addrs, &naddrs, &parts, err)) == R_OK &&
+	    (rc = job_parts(&c, st, rows, &parts, err)) == R_OK &&
 	    (rc = job_attributions(&c, st, rows, addrs, naddrs, err)) == R_OK &&
 	    /* Numbering: jobs of one scan take turns from here to their commit. */
 	    (rc = store_command(st, "SELECT 1 FROM scans WHERE id = $1 FOR NO KEY UPDATE", 1, p,
@@ -403,6 +525,7 @@ enum rstatus store_scan_job(struct store *st, const struct scan_job_rows *rows, 
 		 4, p, "marking the job done", err)) == R_OK)
 		rc = store_exec(st, "COMMIT", err);
 	free(addrs);
+	free(parts.v);
 	if (rc != R_OK)
 		store_rollback(st);
 	return rc;

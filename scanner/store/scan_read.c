@@ -388,9 +388,20 @@ static enum rstatus load_paths(struct store *st, struct scan_read *s, const char
 
 	if ((rc = read_rows(
 		 st,
+		 /* Parts (schema 012) expanded in place: each element of a part takes
+		  * the referring row's heap position, so that duplicate paths of one
+		  * endpoint stay apart in the order they were stored. */
+		 "WITH e AS MATERIALIZED (SELECT *, row_number() OVER (ORDER BY ctid) AS ord "
+		 "FROM scan_elements WHERE scan_id = $1) "
 		 "SELECT service, endpoint, mail, idx, kind, name, host(address), status, "
-		 "parent, coalesce(zone, ''), ord FROM (SELECT *, row_number() OVER "
-		 "(ORDER BY ctid) AS ord FROM scan_elements WHERE scan_id = $1) e "
+		 "parent, coalesce(zone, ''), ord FROM ("
+		 "SELECT service, endpoint, mail, idx, kind, name, address, status, parent, zone, "
+		 "ord FROM e WHERE part IS NULL UNION ALL "
+		 "SELECT e.service, e.endpoint, e.mail, e.idx + p.idx, p.kind, p.name, p.address, "
+		 "p.status, CASE WHEN p.parent < 0 THEN e.parent ELSE e.idx + p.parent END, "
+		 "p.zone, "
+		 "e.ord FROM e JOIN scan_parts p ON p.scan_id = e.scan_id AND p.part = e.part "
+		 "WHERE e.part IS NOT NULL) x "
 		 "ORDER BY service COLLATE \"C\", endpoint COLLATE \"C\", mail, idx, ord",
 		 id, &s->elements, "reading the scan's paths", err)) != R_OK)
 		return rc;

@@ -518,14 +518,19 @@ enum rstatus store_scan_complete(struct store *st, const struct config *cfg, lon
 		 st,
 		 "SELECT status, (SELECT count(*) FROM scan_services WHERE scan_id = $1), "
 		 "(SELECT coalesce(sum(paths), 0) FROM scan_jobs WHERE scan_id = $1), "
-		 "(SELECT count(*) FROM scan_elements WHERE scan_id = $1), "
+		 "(SELECT count(*) FROM scan_elements WHERE scan_id = $1 AND part IS NULL) + "
+		 "(SELECT coalesce(sum(l.n), 0) FROM scan_elements e JOIN (SELECT part, count(*) "
+		 "AS n FROM scan_parts WHERE scan_id = $1 GROUP BY part) l USING (part) WHERE "
+		 "e.scan_id = $1 AND e.part IS NOT NULL), "
 		 "(SELECT count(*) FROM scan_attributions WHERE scan_id = $1), "
 		 "(SELECT count(*) FILTER (WHERE NOT waived) FROM scan_findings WHERE "
 		 "scan_id = $1), "
 		 "(SELECT count(*) FILTER (WHERE waived) FROM scan_findings WHERE scan_id "
 		 "= $1), "
 		 "(SELECT count(*) FROM scan_answers WHERE scan_id = $1), "
-		 "(SELECT count(*) FROM scan_jobs WHERE scan_id = $1 AND done_at IS NULL) "
+		 "(SELECT count(*) FROM scan_jobs WHERE scan_id = $1 AND done_at IS NULL), "
+		 "(SELECT count(*) FROM scan_elements WHERE scan_id = $1), "
+		 "(SELECT count(*) FROM scan_parts WHERE scan_id = $1) "
 		 "FROM scans WHERE id = $1 FOR NO KEY UPDATE",
 		 1, p, "counting the scan's rows", &rc, err)) == NULL)
 		goto fail;
@@ -541,6 +546,8 @@ enum rstatus store_scan_complete(struct store *st, const struct config *cfg, lon
 	for (int i = 0; i < 7; i++)
 		*v[i] = strtoull(PQgetvalue(res, 0, i + 1), NULL, 10);
 	bool undone = strcmp(PQgetvalue(res, 0, 8), "0") != 0;
+	n->element_rows = strtoull(PQgetvalue(res, 0, 9), NULL, 10);
+	n->part_elements = strtoull(PQgetvalue(res, 0, 10), NULL, 10);
 	PQclear(res);
 	if (undone || strcmp(status, "complete") == 0) { /* not yet, or done by another worker */
 		*complete = !undone;
@@ -555,9 +562,10 @@ enum rstatus store_scan_complete(struct store *st, const struct config *cfg, lon
 	}
 	snprintf(cj, sizeof(cj),
 		 "{\"services\": %zu, \"paths\": %zu, \"elements\": %zu, \"attributions\": "
-		 "%zu, \"findings\": %zu, \"waived\": %zu, \"answers\": %zu}",
+		 "%zu, \"findings\": %zu, \"waived\": %zu, \"answers\": %zu, "
+		 "\"element_rows\": %zu, \"part_elements\": %zu}",
 		 n->services, n->paths, n->elements, n->attributions, n->findings, n->waived,
-		 n->answers);
+		 n->answers, n->element_rows, n->part_elements);
 	const char *q[3] = {idtext, cj, n->findings ? "violation" : "compliant"};
 	if ((rc = store_command(
 		 st,

@@ -24,7 +24,10 @@
 #include <stddef.h>
 
 struct scan_counts {
+	/* elements: of the paths, whole; element_rows and part_elements: the rows
+	 * that hold them (schema 012: each distinct path part stored once). */
 	size_t services, paths, elements, attributions, findings, waived, answers;
+	size_t element_rows, part_elements;
 };
 
 /*
