@@ -117,19 +117,37 @@ void store_scan_rollback(struct store *st)
 }
 
 /* The next free seq of a table keyed (scan_id, seq); the scans row is locked. */
-static enum rstatus next_seq(struct store *st, const char *table, const char *idtext,
-			     long long *seq, struct rerr *err)
+/*
+ * The first finding and answer numbers of the job, taken by adding its counts
+ * to the scan row's next numbers (schema 013): one statement, which also locks
+ * the scan row until the job commits, so that jobs of one scan number their
+ * rows one at a time.
+ */
+static enum rstatus next_seqs(struct store *st, const char *idtext, size_t nfindings,
+			      size_t nanswers, long long *fseq, long long *aseq, struct rerr *err)
 {
-	char sql[160];
-	const char *p[1] = {idtext};
+	char f[32], a[32];
+	const char *p[3] = {idtext, f, a};
 	enum rstatus rc = R_OK;
 
-	snprintf(sql, sizeof(sql), "SELECT coalesce(max(seq) + 1, 0) FROM %s WHERE scan_id = $1",
-		 table);
-	PGresult *res = store_query(st, sql, 1, p, "numbering the rows", &rc, err);
+	snprintf(f, sizeof(f), "%zu", nfindings);
+	snprintf(a, sizeof(a), "%zu", nanswers);
+	PGresult *res = store_query(
+	    st,
+	    "UPDATE scans SET next_finding = coalesce(next_finding, (SELECT coalesce(max(seq) + "
+	    "1, 0) FROM scan_findings WHERE scan_id = $1)) + $2::bigint, next_answer = "
+	    "coalesce(next_answer, (SELECT coalesce(max(seq) + 1, 0) FROM scan_answers WHERE "
+	    "scan_id = $1)) + $3::bigint WHERE id = $1 RETURNING next_finding - $2::bigint, "
+	    "next_answer - $3::bigint",
+	    3, p, "numbering the job's rows", &rc, err);
 	if (res == NULL)
 		return rc;
-	*seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return rerr_set(err, R_EDB, NULL, 0, "scan %s is gone", idtext);
+	}
+	*fseq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*aseq = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	PQclear(res);
 	return R_OK;
 }
@@ -496,15 +514,17 @@ enum rstatus store_scan_job(struct store *st, const struct scan_job_rows *rows, 
 	struct copy c;
 	struct addr *addrs = NULL;
 	struct job_parts parts = {NULL, 0, 0};
-	size_t naddrs = 0, paths = 0;
+	size_t naddrs = 0, paths = 0, nfindings = 0;
 	long long fseq = 0, aseq = 0;
 	char idtext[32], jobtext[32], pathtext[32];
 	enum rstatus rc;
 
 	snprintf(idtext, sizeof(idtext), "%lld", rows->scan_id);
 	snprintf(jobtext, sizeof(jobtext), "%ld", rows->job->job);
-	for (size_t i = 0; i < rows->nservices; i++)
+	for (size_t i = 0; i < rows->nservices; i++) {
 		paths += rows->services[i].npaths;
+		nfindings += rows->services[i].judged->n;
+	}
 	snprintf(pathtext, sizeof(pathtext), "%zu", paths);
 	const char *p[4] = {idtext, jobtext, rows->worker, pathtext};
 	if ((rc = job_services(&c, st, rows, err)) == R_OK &&
@@ -512,10 +532,7 @@ enum rstatus store_scan_job(struct store *st, const struct scan_job_rows *rows, 
 	    (rc = job_parts(&c, st, rows, &parts, err)) == R_OK &&
 	    (rc = job_attributions(&c, st, rows, addrs, naddrs, err)) == R_OK &&
 	    /* Numbering: jobs of one scan take turns from here to their commit. */
-	    (rc = store_command(st, "SELECT 1 FROM scans WHERE id = $1 FOR NO KEY UPDATE", 1, p,
-				"locking the scan", err)) == R_OK &&
-	    (rc = next_seq(st, "scan_findings", idtext, &fseq, err)) == R_OK &&
-	    (rc = next_seq(st, "scan_answers", idtext, &aseq, err)) == R_OK &&
+	    (rc = next_seqs(st, idtext, nfindings, rows->nanswers, &fseq, &aseq, err)) == R_OK &&
 	    (rc = job_findings(&c, st, rows, fseq, err)) == R_OK &&
 	    (rc = job_answers(&c, st, rows, aseq, err)) == R_OK &&
 	    (rc = store_command(

@@ -516,12 +516,17 @@ enum rstatus store_scan_complete(struct store *st, const struct config *cfg, lon
 		return rc;
 	if ((res = store_query(
 		 st,
+		 /* Path elements: rows of their own, and each part once per row that
+		  * refers to it. Both sides are grouped by part first (a few thousand
+		  * groups), so no plan joins row by row, whatever the statistics of
+		  * tables just loaded say. */
+		 "WITH r AS MATERIALIZED (SELECT part, count(*) AS c FROM scan_elements WHERE "
+		 "scan_id = $1 GROUP BY part), l AS MATERIALIZED (SELECT part, count(*) AS n FROM "
+		 "scan_parts WHERE scan_id = $1 GROUP BY part) "
 		 "SELECT status, (SELECT count(*) FROM scan_services WHERE scan_id = $1), "
 		 "(SELECT coalesce(sum(paths), 0) FROM scan_jobs WHERE scan_id = $1), "
-		 "(SELECT count(*) FROM scan_elements WHERE scan_id = $1 AND part IS NULL) + "
-		 "(SELECT coalesce(sum(l.n), 0) FROM scan_elements e JOIN (SELECT part, count(*) "
-		 "AS n FROM scan_parts WHERE scan_id = $1 GROUP BY part) l USING (part) WHERE "
-		 "e.scan_id = $1 AND e.part IS NOT NULL), "
+		 "(SELECT coalesce(sum(CASE WHEN r.part IS NULL THEN r.c ELSE r.c * l.n END), 0) "
+		 "FROM r LEFT JOIN l USING (part)), "
 		 "(SELECT count(*) FROM scan_attributions WHERE scan_id = $1), "
 		 "(SELECT count(*) FILTER (WHERE NOT waived) FROM scan_findings WHERE "
 		 "scan_id = $1), "
@@ -529,8 +534,7 @@ enum rstatus store_scan_complete(struct store *st, const struct config *cfg, lon
 		 "= $1), "
 		 "(SELECT count(*) FROM scan_answers WHERE scan_id = $1), "
 		 "(SELECT count(*) FROM scan_jobs WHERE scan_id = $1 AND done_at IS NULL), "
-		 "(SELECT count(*) FROM scan_elements WHERE scan_id = $1), "
-		 "(SELECT count(*) FROM scan_parts WHERE scan_id = $1) "
+		 "(SELECT coalesce(sum(c), 0) FROM r), (SELECT coalesce(sum(n), 0) FROM l) "
 		 "FROM scans WHERE id = $1 FOR NO KEY UPDATE",
 		 1, p, "counting the scan's rows", &rc, err)) == NULL)
 		goto fail;
