@@ -564,6 +564,15 @@ enum rstatus store_scan_complete(struct store *st, const struct config *cfg, lon
 			      status);
 		goto fail;
 	}
+	/* The tables were just bulk-loaded and their statistics still describe
+	 * them as they were before: the digest below, and the report, diff and
+	 * re-judge that often follow at once, would be planned on that. ANALYZE
+	 * samples a fixed number of rows, whatever the size of the scan. */
+	if ((rc = store_exec(st,
+			     "ANALYZE scan_services, scan_elements, scan_parts, scan_attributions, "
+			     "scan_findings, scan_answers",
+			     err)) != R_OK)
+		goto fail;
 	snprintf(cj, sizeof(cj),
 		 "{\"services\": %zu, \"paths\": %zu, \"elements\": %zu, \"attributions\": "
 		 "%zu, \"findings\": %zu, \"waived\": %zu, \"answers\": %zu, "
