@@ -8,7 +8,10 @@
  * it (`scan -c FILE --join 1`), with the password in PGPASSWORD only. The worker
  * of host 2 is SIGKILLed while it holds a job. The scan must end complete with
  * every job done once, the killed worker's job by another, and the counts of a
- * one-worker scan of the same estate. Jobs are made slow deterministically, as
+ * one-worker scan of the same estate. A second test pulls a host's cable instead
+ * (a lost host, which closes nothing): its job must go back all the same, by
+ * the server's TCP keepalives, which each worker asks for (scan/work.c) and the
+ * test makes shorter for the role. Jobs are made slow deterministically, as
  * in test_resume: the first resolver never answers, so every question waits for
  * its timeout (2 s) before NSD answers it.
  *
@@ -289,6 +292,43 @@ static void wait_connected(const int *hosts, int n)
 	free(wait_for_row(q));
 }
 
+/*
+ * The server's side of each worker's connection probes an idle worker within
+ * 60 s (scan/work.c asks for it where neither the server nor the role says
+ * less): ss shows its keepalive timer in seconds, not the kernel's 2 hours.
+ */
+static void assert_keepalives(const int *hosts, int n)
+{
+	char cmd[512], *out = NULL;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns exec '%s' ss -tnoH state established '( sport = :5432 )'", H.server);
+	for (int tries = 0;; tries++) {
+		int good = 0;
+		free(out);
+		ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+		for (int k = 0; k < n; k++) {
+			char peer[32], *line, *t;
+			snprintf(peer, sizeof(peer), " %s:", H.client_addr[hosts[k]]);
+			if ((line = strstr(out, peer)) == NULL ||
+			    (t = strstr(line, "timer:(keepalive,")) == NULL ||
+			    (strchr(line, '\n') && t > strchr(line, '\n')))
+				continue;
+			t += strlen("timer:(keepalive,");
+			size_t len = strcspn(t, ",");
+			if ((len > 3 && strncmp(t + len - 3, "sec", 3) == 0) ||
+			    (len > 2 && strncmp(t + len - 2, "ms", 2) == 0) ||
+			    strncmp(t, "1min,", 5) == 0)
+				good++;
+		}
+		if (good == n)
+			break;
+		ck_assert_msg(tries < 100, "keepalive timers of the workers' connections: %s", out);
+		sleep_ms(100);
+	}
+	free(out);
+}
+
 /* The job the worker of host h holds (its row lock, seen from its address). */
 static char *held_by(int h)
 {
@@ -380,6 +420,7 @@ START_TEST(three_hosts_split_one_scan_and_one_dies)
 	server_at(NETNS_SERVER_ADDR, dir);
 	start_scan(dir, joiners, 3, pid, name, base);
 	wait_connected(all, 4);
+	assert_keepalives(all, 4);
 	char *held = held_by(VICTIM);
 	/* Mid-job: it resolves for seconds; it dies without a word. */
 	kill(pid[VICTIM], SIGKILL);

@@ -48,6 +48,28 @@ static void worker_name(char *out, size_t n)
 	snprintf(out, n, "%s:%ld", host, (long)getpid());
 }
 
+/*
+ * A claim is a row lock held by the worker's open transaction. A worker whose
+ * host vanishes (power, network) closes nothing: the server keeps its backend,
+ * the lock and so the job until TCP gives up on the connection, 2 h 11 min with
+ * Linux's defaults, and the scan cannot complete before. So this connection's
+ * server side probes an idle client after at most 60 s, 10 s apart, 6 times
+ * (tighter values set for the server or the role are kept): a lost host's job
+ * goes back in about 2 minutes (tests/test_scaleout.c, docs/SCALE.md). A unix
+ * socket ignores these settings.
+ */
+static enum rstatus keepalives(struct store *st, struct rerr *err)
+{
+	return store_exec(
+	    st,
+	    "SELECT set_config('tcp_keepalives_idle', least(nullif(current_setting("
+	    "'tcp_keepalives_idle')::int, 0), 60)::text, false), set_config("
+	    "'tcp_keepalives_interval', least(nullif(current_setting('tcp_keepalives_interval')"
+	    "::int, 0), 10)::text, false), set_config('tcp_keepalives_count', least(nullif("
+	    "current_setting('tcp_keepalives_count')::int, 0), 6)::text, false)",
+	    err);
+}
+
 /* The end of the scan, when this worker owns it (see work.h). */
 static enum rstatus end_scan(struct scan_work *w, struct store *st, const char *status,
 			     enum rstatus rc, struct rerr *err)
@@ -84,6 +106,7 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 	char worker[300], msg[2048];
 	size_t answers_from = 0;
 	unsigned waited = 0, delay = 1;
+	bool fresh = true; /* a connection this loop has not tuned yet */
 	enum rstatus rc;
 	sigset_t block, old;
 
@@ -99,10 +122,16 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 		bool complete = false;
 
 		if (*st == NULL) {
+			fresh = true;
 			if ((rc = store_open(w->conninfo, st, err)) != R_OK)
 				goto trouble;
 			if (w->locked && (rc = store_scan_lock(*st, w->locked, err)) != R_OK)
 				goto trouble;
+		}
+		if (fresh) {
+			if ((rc = keepalives(*st, err)) != R_OK)
+				goto trouble;
+			fresh = false;
 		}
 		if (!w->begun) {
 			if (stopping(w))
