@@ -31,6 +31,9 @@ static void remove_ns(const char *ns)
 {
 	char cmd[256], line[64];
 
+	snprintf(cmd, sizeof(cmd), "/var/run/netns/%s", ns);
+	if (access(cmd, F_OK) != 0)
+		return; /* never made */
 	snprintf(cmd, sizeof(cmd), "ip netns pids '%s' 2>/dev/null", ns);
 	FILE *p = popen(cmd, "r");
 	while (p && fgets(line, sizeof(line), p)) {
