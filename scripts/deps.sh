@@ -9,7 +9,8 @@ cd "$top"
 geoip_only=false
 [ "${1:-}" = --geoip-only ] && geoip_only=true
 
-# Build and libraries; servers for integration tests (PostgreSQL 15, nsd);
+# Build and libraries; servers for integration tests (PostgreSQL 15, nsd; iproute2's
+# ip and ss for the network namespaces of tests/test_scaleout.c);
 # tools the tests and benchmarks compare against (grepcidr, dnsperf, psql);
 # clang with its fuzzer and sanitizer runtimes; npm for the country database;
 # headless Chromium and a font for `make screenshot` (the HTML report rendered).
@@ -18,7 +19,7 @@ packages=(
 	libpq-dev libcurl4-openssl-dev libjansson-dev libmaxminddb-dev check
 	libc-ares-dev libldns-dev libssl-dev
 	postgresql-15 postgresql-client-15
-	nsd ldnsutils
+	nsd ldnsutils iproute2
 	python3 openssl
 	grepcidr dnsperf libxml2-utils
 	clang libclang-rt-14-dev clang-format cppcheck

@@ -6,6 +6,10 @@
 #   scripts/pg.sh stop DIR    stop it (fast shutdown); no error when not running
 #   scripts/pg.sh env DIR     print the PG* exports for a running cluster
 #
+# start DIR --listen ADDR: also TCP on ADDR, port 5432 (run it inside a network
+# namespace: tests/test_scaleout.c), where every connection needs a password
+# (scram-sha-256); the unix socket stays as it is, for the superuser.
+#
 # As root, the server runs as the 'postgres' user (initdb refuses root). When that
 # user cannot reach DIR (a checkout under a private home), the cluster lives in a
 # folder under /tmp instead and DIR/location says where.
@@ -13,6 +17,10 @@ set -euo pipefail
 
 cmd=${1:?usage: pg.sh start|stop|env DIR}
 dir=${2:?usage: pg.sh start|stop|env DIR}
+listen=
+if [ "$cmd" = start ] && [ "${3:-}" = --listen ]; then
+	listen=${4:?usage: pg.sh start DIR --listen ADDR}
+fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
@@ -62,10 +70,13 @@ start)
 		as_owner "$bindir/initdb" -D "$home/data" -A trust -E UTF8 --locale=C.UTF-8 >"$home/initdb.log" 2>&1 ||
 			as_owner "$bindir/initdb" -D "$home/data" -A trust -E UTF8 --no-locale >"$home/initdb.log" 2>&1 ||
 			{ cat "$home/initdb.log" >&2; exit 3; }
+		if [ -n "$listen" ]; then
+			printf 'local all all trust\nhost all all all scram-sha-256\n' >"$home/data/pg_hba.conf"
+		fi
 	fi
 	if ! as_owner "$bindir/pg_ctl" -D "$home/data" status >/dev/null 2>&1; then
 		as_owner "$bindir/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 \
-			-o "-c listen_addresses='' -k '$home' -p 5432 -c fsync=off -c max_connections=60" \
+			-o "-c listen_addresses='$listen' -k '$home' -p 5432 -c fsync=off -c max_connections=60" \
 			start >/dev/null || { tail -20 "$home/server.log" >&2; exit 3; }
 	fi
 	if ! as_owner "$bindir/psql" -h "$home" -p 5432 -d postgres -tAc \

@@ -54,8 +54,8 @@ static void worker_name(char *out, size_t n)
  * they are stored. On error the job is rolled back.
  */
 static enum rstatus save_job(struct store *st, const struct run *r, long long id,
-			      const struct scan_job *job, const char *worker, size_t *answers_from,
-			      struct rerr *err)
+			     const struct scan_job *job, const char *worker, size_t *answers_from,
+			     struct rerr *err)
 {
 	const struct dns_answer *ans;
 	size_t nans = dns_answers(r->dns, &ans), n = job->to - job->from;
@@ -128,6 +128,7 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 	char worker[300], msg[2048];
 	size_t answers_from = 0;
 	unsigned waited = 0, delay = 1;
+	bool fresh = true; /* a connection this loop has not tuned yet */
 	enum rstatus rc;
 	sigset_t block, old;
 
@@ -143,10 +144,16 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 		bool complete = false;
 
 		if (*st == NULL) {
+			fresh = true;
 			if ((rc = store_open(w->conninfo, st, err)) != R_OK)
 				goto trouble;
 			if (w->locked && (rc = store_scan_lock(*st, w->locked, err)) != R_OK)
 				goto trouble;
+		}
+		if (fresh) {
+			if ((rc = store_keepalives(*st, err)) != R_OK)
+				goto trouble;
+			fresh = false;
 		}
 		if (!w->begun) {
 			if (stopping(w))

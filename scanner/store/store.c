@@ -222,3 +222,15 @@ out:
 	PQclear(PQexec(st->conn, lock));
 	return rc;
 }
+
+enum rstatus store_keepalives(struct store *st, struct rerr *err)
+{
+	return store_exec(
+	    st,
+	    "SELECT set_config('tcp_keepalives_idle', least(nullif(current_setting("
+	    "'tcp_keepalives_idle')::int, 0), 60)::text, false), set_config("
+	    "'tcp_keepalives_interval', least(nullif(current_setting('tcp_keepalives_interval')"
+	    "::int, 0), 10)::text, false), set_config('tcp_keepalives_count', least(nullif("
+	    "current_setting('tcp_keepalives_count')::int, 0), 6)::text, false)",
+	    err);
+}

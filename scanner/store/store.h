@@ -25,6 +25,16 @@ void store_close(struct store *st);
  * was the statement or the connection that failed. */
 bool store_connected(const struct store *st);
 
+/*
+ * Asks the server to probe this connection when idle: after at most 60 s, 10 s
+ * apart, 6 times (tighter values of the server or the role are kept). A claim
+ * is a row lock held by a worker's open transaction; a worker whose host
+ * vanishes (power, network) closes nothing, and with Linux's defaults the
+ * server kept its lock, so its job, for 2 h 11 min; now about 2 minutes
+ * (tests/test_scaleout.c, docs/SCALE.md). A unix socket ignores these settings.
+ */
+enum rstatus store_keepalives(struct store *st, struct rerr *err);
+
 /* The connection's last error as a struct rerr: "what: message". Returns R_EDB. */
 enum rstatus store_error(struct store *st, struct rerr *err, const char *what);
 

@@ -36,23 +36,28 @@ static int free_port(int type)
 
 int nsd_start(const char *const *zones, int n)
 {
-	char *dir = tu_tmpdir(), conf[4200], cmd[8192];
-	int port = free_port(SOCK_DGRAM);
+	return nsd_start_in(NULL, "127.0.0.1", free_port(SOCK_DGRAM), zones, n);
+}
 
-	if (dir == NULL || port < 0)
+int nsd_start_in(const char *netns, const char *addr, int port, const char *const *zones, int n)
+{
+	char *dir = port > 0 ? tu_tmpdir() : NULL, conf[4200], cmd[8192], in[128] = "";
+
+	if (dir == NULL)
 		return -1;
+	if (netns)
+		snprintf(in, sizeof(in), "ip netns exec '%s' ", netns);
 	snprintf(conf, sizeof(conf), "%s/nsd.conf", dir);
 	FILE *f = fopen(conf, "w");
 	if (f == NULL)
 		return -1;
-	fprintf(
-	    f,
-	    "server:\n  ip-address: 127.0.0.1@%d\n  port: %d\n  username: \"\"\n  chroot: \"\"\n"
-	    "  zonesdir: \"%s\"\n  pidfile: \"%s/nsd.pid\"\n  xfrdfile: \"%s/xfrd.state\"\n"
-	    "  zonelistfile: \"%s/zone.list\"\n  database: \"\"\n  logfile: \"%s/nsd.log\"\n"
-	    "  verbosity: 1\n  server-count: 1\n  rrl-ratelimit: 0\n  hide-version: yes\n"
-	    "remote-control:\n  control-enable: no\n",
-	    port, port, dir, dir, dir, dir, dir);
+	fprintf(f,
+		"server:\n  ip-address: %s@%d\n  port: %d\n  username: \"\"\n  chroot: \"\"\n"
+		"  zonesdir: \"%s\"\n  pidfile: \"%s/nsd.pid\"\n  xfrdfile: \"%s/xfrd.state\"\n"
+		"  zonelistfile: \"%s/zone.list\"\n  database: \"\"\n  logfile: \"%s/nsd.log\"\n"
+		"  verbosity: 1\n  server-count: 1\n  rrl-ratelimit: 0\n  hide-version: yes\n"
+		"remote-control:\n  control-enable: no\n",
+		addr, port, port, dir, dir, dir, dir, dir);
 	for (int i = 0; i < n; i++) {
 		const char *eq = strchr(zones[i], '='), *xfr = strstr(zones[i], ",xfr");
 		int flen = xfr ? (int)(xfr - eq - 1) : (int)strlen(eq + 1);
@@ -66,13 +71,17 @@ int nsd_start(const char *const *zones, int n)
 	if (system(cmd) != 0)
 		return -1;
 	if ((nsd_pid = fork()) == 0) {
-		execlp("nsd", "nsd", "-d", "-c", conf, (char *)NULL);
+		if (netns)
+			execlp("ip", "ip", "netns", "exec", netns, "nsd", "-d", "-c", conf,
+			       (char *)NULL);
+		else
+			execlp("nsd", "nsd", "-d", "-c", conf, (char *)NULL);
 		_exit(127);
 	}
 	/* Ready when it answers. */
 	for (int i = 0; i < 100; i++) {
-		snprintf(cmd, sizeof(cmd), "drill -p %d -Q @127.0.0.1 SOA %.*s >/dev/null 2>&1",
-			 port, (int)(strchr(zones[0], '=') - zones[0]), zones[0]);
+		snprintf(cmd, sizeof(cmd), "%sdrill -p %d -Q @%s SOA %.*s >/dev/null 2>&1", in,
+			 port, addr, (int)(strchr(zones[0], '=') - zones[0]), zones[0]);
 		if (system(cmd) == 0)
 			break;
 		struct timespec ts = {0, 50000000};
