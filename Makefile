@@ -17,8 +17,8 @@ OPT      ?= -O2 -g
 DATADIR  ?= $(CURDIR)
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iscanner -I$(BUILD)/gen \
 	    -DRESIDENCY_DATADIR='"$(DATADIR)"'
-CFLAGS   += -std=c11 $(WARN) $(OPT) $(PKG_CFLAGS) $(SAN)
-LDLIBS   := $(PKG_LIBS) -lm
+CFLAGS   += -std=c11 -pthread $(WARN) $(OPT) $(PKG_CFLAGS) $(SAN)
+LDLIBS   := $(PKG_LIBS) -lm -pthread
 
 LIB_SRC  := $(sort $(shell find scanner -name '*.c' ! -name main.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
