@@ -25,10 +25,20 @@ static enum rstatus judge_one(void *ctx, struct scan_read *r, size_t i, const st
 			return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 		s->njudged = r->estate->n;
 	}
-	judgement_free(&s->judged[i]); /* judged once; from nothing all the same */
-	return judge_service(svc, estate_policy(r->estate, svc->policy), paths, is_mail, npaths,
-			     store_scan_attribution, r, j->today ? j->today : r->day, &s->judged[i],
-			     err);
+	struct judgement *out = &s->judged[i];
+	judgement_free(out); /* judged once; from nothing all the same */
+	enum rstatus rc =
+	    judge_service(svc, estate_policy(r->estate, svc->policy), paths, is_mail, npaths,
+			  store_scan_attribution, r, j->today ? j->today : r->day, out, err);
+	/* Kept until the report is written: without the room it grew by (up to half). */
+	if (rc == R_OK && out->n && out->n < out->cap) {
+		struct finding *v = realloc(out->v, out->n * sizeof(*v));
+		if (v) {
+			out->v = v;
+			out->cap = out->n;
+		}
+	}
+	return rc;
 }
 
 enum rstatus stored_judge(struct store *st, long long id, const char *policies_dir,
