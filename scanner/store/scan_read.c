@@ -566,10 +566,10 @@ static enum rstatus load_parts(struct store *st, struct scan_read *s, const char
 			       struct rerr *err)
 {
 	enum rstatus rc;
-	struct scan_read_parts *p = calloc(1, sizeof(*p));
 
-	if ((s->parts = p) == NULL)
+	if ((s->parts = calloc(1, sizeof(*s->parts))) == NULL)
 		return rerr_set(err, R_ENOMEM, "scan_parts", 0, "out of memory");
+	struct scan_read_parts *p = s->parts;
 	if ((rc = read_rows(st,
 			    "SELECT part, idx, kind, name, host(address), status, parent, "
 			    "coalesce(zone, '') FROM scan_parts WHERE scan_id = $1 "
