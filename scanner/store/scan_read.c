@@ -558,7 +558,20 @@ static enum rstatus load_attributions(struct store *st, struct scan_read *s, con
 			   "disagreement FROM scan_attributions WHERE scan_id = $1",
 			   id, "reading the scan's attributions", attribution_row, s, err)) != R_OK)
 		return rc;
-	qsort(s->attrs->v, s->attrs->n, sizeof(*s->attrs->v), attr_cmp);
+	struct scan_read_attrs *a = s->attrs;
+	qsort(a->v, a->n, sizeof(*a->v), attr_cmp);
+	/* Held while every judgement is: without the room it grew by. */
+	if (a->n && a->n < a->cap) {
+		struct scan_read_attr *v = realloc(a->v, a->n * sizeof(*v));
+		if (v) {
+			a->v = v;
+			a->cap = a->n;
+		}
+	}
+	free(a->tuplei.v); /* the tuples are all known */
+	memset(&a->tuplei, 0, sizeof(a->tuplei));
+	free(a->stri.v);
+	memset(&a->stri, 0, sizeof(a->stri));
 	return R_OK;
 }
 
