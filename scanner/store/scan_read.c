@@ -306,6 +306,16 @@ static const struct scan_read_attr *find_attr(const struct scan_read *s, const s
 	return bsearch(&key, s->attrs->v, s->attrs->n, sizeof(*s->attrs->v), attr_cmp);
 }
 
+/* src into dst[len], cut as snprintf("%s") cuts it (called for every address judged). */
+static void copy(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 void store_scan_attribution(void *ctx, const struct addr *a, struct attribution *out)
 {
 	const struct scan_read *s = ctx;
@@ -317,20 +327,20 @@ void store_scan_attribution(void *ctx, const struct addr *a, struct attribution 
 		return; /* store_scan_read() saw one for every address; unknown all the same */
 	const struct attr_tuple *t = &s->attrs->tuple[sa->tuple];
 	char *const *str = s->attrs->str;
-	snprintf(out->provider, sizeof(out->provider), "%s", str[t->str[S_PROVIDER]]);
-	snprintf(out->region, sizeof(out->region), "%s", str[t->str[S_REGION]]);
-	snprintf(out->border_group, sizeof(out->border_group), "%s", str[t->str[S_BORDER]]);
-	snprintf(out->services, sizeof(out->services), "%s", str[t->str[S_SERVICES]]);
-	snprintf(out->country, sizeof(out->country), "%s", str[t->str[S_COUNTRY]]);
-	snprintf(out->geoip_country, sizeof(out->geoip_country), "%s", str[t->str[S_GEOIP]]);
-	snprintf(out->prefix, sizeof(out->prefix), "%s", str[t->str[S_PREFIX]]);
+	copy(out->provider, sizeof(out->provider), str[t->str[S_PROVIDER]]);
+	copy(out->region, sizeof(out->region), str[t->str[S_REGION]]);
+	copy(out->border_group, sizeof(out->border_group), str[t->str[S_BORDER]]);
+	copy(out->services, sizeof(out->services), str[t->str[S_SERVICES]]);
+	copy(out->country, sizeof(out->country), str[t->str[S_COUNTRY]]);
+	copy(out->geoip_country, sizeof(out->geoip_country), str[t->str[S_GEOIP]]);
+	copy(out->prefix, sizeof(out->prefix), str[t->str[S_PREFIX]]);
 	out->scope = (enum attr_scope)t->scope;
 	out->source = (enum attr_source)t->source;
 	out->region_unmapped = t->unmapped;
 	if (out->source == ATTR_SRC_SPECIAL) {
 		/* store_scan_job() keeps the registry's name in region and its RFC in services */
-		snprintf(out->special, sizeof(out->special), "%s", out->region);
-		snprintf(out->special_rfc, sizeof(out->special_rfc), "%s", str[t->str[S_SERVICES]]);
+		copy(out->special, sizeof(out->special), out->region);
+		copy(out->special_rfc, sizeof(out->special_rfc), str[t->str[S_SERVICES]]);
 		out->region[0] = out->services[0] = '\0';
 	}
 	/* What the address embeds is fixed by its form: said again, not stored. */
@@ -338,7 +348,7 @@ void store_scan_attribution(void *ctx, const struct addr *a, struct attribution 
 	const char *via = special_embedded(a, &v4);
 	if (via) {
 		out->embedded = v4;
-		snprintf(out->embedded_via, sizeof(out->embedded_via), "%s", via);
+		copy(out->embedded_via, sizeof(out->embedded_via), via);
 	}
 	out->disagreement = t->disagree;
 }
@@ -700,7 +710,8 @@ static int pending_cmp(const void *a, const void *b)
 static int erow_cmp(const void *a, const void *b)
 {
 	const struct erow *x = a, *y = b;
-	int c = strcmp(x->endpoint, y->endpoint);
+	/* Rows of one stored path share their endpoint's copy. */
+	int c = x->endpoint == y->endpoint ? 0 : strcmp(x->endpoint, y->endpoint);
 	if (c)
 		return c;
 	if (x->mail != y->mail)
@@ -795,7 +806,9 @@ static enum rstatus end_service(struct paths_reader *pr, struct rerr *err)
 	for (size_t i = 0; i < pr->n && rc == R_OK; i++) {
 		const struct erow *r = &pr->v[i];
 		struct path_elem e;
-		if (i == 0 || strcmp(r[-1].endpoint, r->endpoint) != 0 || r[-1].mail != r->mail) {
+		if (i == 0 ||
+		    (r[-1].endpoint != r->endpoint && strcmp(r[-1].endpoint, r->endpoint) != 0) ||
+		    r[-1].mail != r->mail) {
 			group = npend;
 			cur_idx = -1;
 		}
