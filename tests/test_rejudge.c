@@ -427,6 +427,91 @@ START_TEST(rows_that_do_not_form_paths_are_refused)
 }
 END_TEST
 
+/*
+ * Scan `to` as a copy of scan 1 whose elements and parts are those the WHERE
+ * clauses keep (service: the column as copied, to rename a service).
+ */
+static void copy_scan(long long to, const char *service, const char *elements, const char *parts)
+{
+	char q[8192];
+	snprintf(
+	    q, sizeof(q),
+	    "INSERT INTO scans (status, estate, zone_files, geoip_build_epoch) SELECT "
+	    "'running', estate, zone_files, geoip_build_epoch FROM scans WHERE id = 1; "
+	    "INSERT INTO scan_services SELECT %lld, service, owner, policy, verdict, findings, "
+	    "waived FROM scan_services WHERE scan_id = 1; "
+	    "INSERT INTO scan_elements SELECT %lld, %s, endpoint, mail, idx, kind, name, "
+	    "address, status, parent, zone, part FROM scan_elements WHERE scan_id = 1 AND %s; "
+	    "INSERT INTO scan_parts SELECT %lld, part, idx, kind, name, address, status, parent, "
+	    "zone FROM scan_parts WHERE scan_id = 1 AND %s; "
+	    "INSERT INTO scan_attributions SELECT %lld, address, provider, region, "
+	    "border_group, services, scope, country, source, prefix, geoip_country, "
+	    "region_unmapped, disagreement FROM scan_attributions WHERE scan_id = 1; "
+	    "UPDATE scans SET status = 'complete' WHERE id = %lld",
+	    to, to, service, elements, to, parts, to, to);
+	sql(q);
+}
+
+/* Scan `id` is refused with exit 3 and a message that holds want. */
+static void refused(long long id, const char *want)
+{
+	char args[4096], *out = NULL, *err = NULL;
+	snprintf(args, sizeof(args), "check --scan %lld --db '%s' --policies examples/policies", id,
+		 DB);
+	ck_assert_int_eq(tu_cli(args, &out, &err), 3);
+	ck_assert_msg(strstr(err, want) != NULL, "scan %lld: %s", id, err);
+	ck_assert_str_eq(out, "");
+	free(out);
+	free(err);
+}
+
+/*
+ * Paths are rebuilt from element rows and the scan's parts (schema 012): a
+ * path that refers to a part the scan does not hold, a part or a path with an
+ * element missing, and elements of a service the scan does not list are
+ * refused, never judged short.
+ */
+START_TEST(broken_parts_and_paths_are_refused)
+{
+	char args[4096], *out = NULL;
+
+	snprintf(args, sizeof(args), "scan -c examples/before.json --db '%s'", DB);
+	ck_assert_int_eq(tu_cli(args, &out, NULL), 1);
+	free(out);
+	char *n = tu_sql(DB, "SELECT count(*) FROM scan_parts WHERE scan_id = 1");
+	ck_assert_msg(n && strcmp(n, "0") != 0, "the story's scan has no parts");
+	free(n);
+
+	copy_scan(2, "service", "true", "false");
+	refused(2, "which the scan does not hold");
+	copy_scan(3, "service", "true", "idx <> 1");
+	refused(3, "element 1 is missing");
+	/* login's path: its name, the zone's part (elements 1 to 4), then its CNAME target. */
+	copy_scan(4, "service", "NOT (endpoint = 'login.phonemaker.example.' AND idx = 5)", "true");
+	refused(4, "endpoint login.phonemaker.example.: the stored path breaks at element 6");
+	copy_scan(5, "CASE WHEN service = 'cloud-sync' THEN 'ghost' ELSE service END", "true",
+		  "true");
+	refused(5, "elements of service \"ghost\", which the scan does not list");
+	/* The copy itself is judged as the scan was. */
+	copy_scan(6, "service", "true", "true");
+	char *a = NULL, *b = NULL;
+	snprintf(args, sizeof(args),
+		 "check --scan 1 --db '%s' --policies examples/policies --format json", DB);
+	ck_assert_int_eq(tu_cli(args, &a, NULL), 1);
+	snprintf(args, sizeof(args),
+		 "check --scan 6 --db '%s' --policies examples/policies --format json", DB);
+	ck_assert_int_eq(tu_cli(args, &b, NULL), 1);
+	json_error_t je;
+	json_t *ja = json_loads(a, 0, &je), *jb = json_loads(b, 0, &je);
+	ck_assert(json_equal(json_object_get(ja, "findings"), json_object_get(jb, "findings")));
+	ck_assert(json_equal(json_object_get(ja, "services"), json_object_get(jb, "services")));
+	json_decref(ja);
+	json_decref(jb);
+	free(a);
+	free(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rejudge");
@@ -440,6 +525,7 @@ int main(void)
 	tcase_add_test(tc, partial_missing_and_broken_scans_are_refused);
 	tcase_add_test(tc, rows_that_do_not_form_paths_are_refused);
 	tcase_add_test(tc, special_addresses_round_trip);
+	tcase_add_test(tc, broken_parts_and_paths_are_refused);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

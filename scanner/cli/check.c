@@ -119,28 +119,20 @@ static enum rstatus rejudge(long long id, const char *db, const char *policies, 
 {
 	struct store *st = NULL;
 	struct stored_scan *s = NULL;
-	struct judgement *per = NULL;
 	enum rstatus rc;
 
 	if ((rc = store_open(db, &st, err)) != R_OK ||
-	    (rc = stored_load(st, id, policies, &s, err)) != R_OK)
+	    (rc = stored_judge(st, id, policies, date, &s, err)) != R_OK)
 		goto out;
 	store_close(st); /* everything is read */
 	st = NULL;
 	const char *today = date ? date : s->day;
-	if ((rc = stored_judge(s, today, err)) != R_OK)
-		goto out;
-	if ((per = judgements(s->services, s->estate->n, err)) == NULL) {
-		rc = err->code;
-		goto out;
-	}
-	struct findings_report rep = {
-	    s->estate,	    per,	  today, s->geoip_epoch, s->zone_files,
-	    s->nzone_files, s->endpoints, id,	 s->started};
+	struct findings_report rep = {s->estate,     s->judged,	     today,	   s->geoip_epoch,
+				      s->zone_files, s->nzone_files, s->endpoints, id,
+				      s->started};
 	if ((rc = write_report(&rep, format, output, err)) == R_OK)
 		*violation = findings_count(&rep) > 0;
 out:
-	free(per);
 	stored_free(s);
 	store_close(st);
 	return rc;

@@ -7,27 +7,56 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum rstatus stored_load(struct store *st, long long id, const char *policies_dir,
-			 struct stored_scan **out, struct rerr *err)
+struct judging {
+	struct stored_scan *s;
+	const char *today; /* NULL: the scan's day */
+};
+
+/* A scan_read_service_fn: one service's paths judged as they are read. */
+static enum rstatus judge_one(void *ctx, struct scan_read *r, size_t i, const struct path *paths,
+			      const bool *is_mail, size_t npaths, struct rerr *err)
+{
+	struct judging *j = ctx;
+	struct stored_scan *s = j->s;
+	const struct service *svc = &r->estate->v[i];
+
+	if (s->judged == NULL) {
+		if ((s->judged = calloc(r->estate->n + 1, sizeof(*s->judged))) == NULL)
+			return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+		s->njudged = r->estate->n;
+	}
+	struct judgement *out = &s->judged[i];
+	judgement_free(out); /* judged once; from nothing all the same */
+	enum rstatus rc =
+	    judge_service(svc, estate_policy(r->estate, svc->policy), paths, is_mail, npaths,
+			  store_scan_attribution, r, j->today ? j->today : r->day, out, err);
+	/* Kept until the report is written: without the room it grew by (up to half). */
+	if (rc == R_OK && out->n && out->n < out->cap) {
+		struct finding *v = realloc(out->v, out->n * sizeof(*v));
+		if (v) {
+			out->v = v;
+			out->cap = out->n;
+		}
+	}
+	return rc;
+}
+
+enum rstatus stored_judge(struct store *st, long long id, const char *policies_dir,
+			  const char *today, struct stored_scan **out, struct rerr *err)
 {
 	struct stored_scan *s = calloc(1, sizeof(*s));
+	struct judging j = {s, today};
 	enum rstatus rc;
 
 	*out = NULL;
 	if (s == NULL)
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
-	if ((rc = store_scan_read(st, id, policies_dir, &s->read, err)) != R_OK)
+	if ((rc = store_scan_read(st, id, policies_dir, judge_one, &j, &s->read, err)) != R_OK)
 		goto fail;
 	struct scan_read *r = s->read;
-	if ((s->services = calloc(r->estate->n + 1, sizeof(*s->services))) == NULL) {
-		rc = rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+	if (s->judged == NULL && (s->judged = calloc(1, sizeof(*s->judged))) == NULL) {
+		rc = rerr_set(err, R_ENOMEM, NULL, 0, "out of memory"); /* no services */
 		goto fail;
-	}
-	for (size_t i = 0; i < r->estate->n; i++) { /* the paths move here */
-		s->services[i].paths = r->services[i].paths;
-		s->services[i].is_mail = r->services[i].is_mail;
-		s->services[i].npaths = r->services[i].npaths;
-		memset(&r->services[i], 0, sizeof(r->services[i]));
 	}
 	s->id = r->id;
 	snprintf(s->started, sizeof(s->started), "%s", r->started);
@@ -44,34 +73,13 @@ fail:
 	return rc;
 }
 
-enum rstatus stored_judge(struct stored_scan *s, const char *today, struct rerr *err)
-{
-	enum rstatus rc = R_OK;
-
-	for (size_t i = 0; i < s->estate->n && rc == R_OK; i++) {
-		const struct service *svc = &s->estate->v[i];
-		struct run_service *rs = &s->services[i];
-		judgement_free(&rs->judged); /* judged again from nothing */
-		rc = judge_service(svc, estate_policy(s->estate, svc->policy), rs->paths,
-				   rs->is_mail, rs->npaths, store_scan_attribution, s->read, today,
-				   &rs->judged, err);
-	}
-	return rc;
-}
-
 void stored_free(struct stored_scan *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; s->services && s->estate && i < s->estate->n; i++) {
-		struct run_service *rs = &s->services[i];
-		for (size_t k = 0; k < rs->npaths; k++)
-			path_clear(&rs->paths[k]);
-		free(rs->paths);
-		free(rs->is_mail);
-		judgement_free(&rs->judged);
-	}
-	free(s->services);
+	for (size_t i = 0; i < s->njudged; i++)
+		judgement_free(&s->judged[i]);
+	free(s->judged);
 	store_scan_read_free(s->read); /* the estate and zone files with it */
 	free(s);
 }
