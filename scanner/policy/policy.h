@@ -16,6 +16,12 @@
 
 #define POLICY_MAX_SERVICES 1000000u
 #define POLICY_MAX_ENDPOINTS 1000000u
+/*
+ * The estate file: 1,000,000 endpoints take about 50 MB of JSON; an estate
+ * read a service at a time stays small, one read as a whole document (for the
+ * message of an error) takes about ten times its size.
+ */
+#define POLICY_MAX_ESTATE_BYTES (128u * 1024 * 1024)
 #define POLICY_MAX_NAME 128 /* characters of a policy's name */
 
 /* A set of ISO 3166-1 alpha-2 codes. */
