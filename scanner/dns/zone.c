@@ -445,17 +445,208 @@ enum rstatus zonedb_load_fp(struct zonedb *db, FILE *f, const char *path, struct
 	return rc;
 }
 
-/* Reads the zone of f (checked for a second SOA) into the table. */
+/* A zone file read a record at a time (load_parsed()). */
+struct zload {
+	struct zonedb *db;
+	const char *path;
+	struct rerr *err;
+	size_t keep_n; /* records before this file: what a failure goes back to */
+	struct zarena mark;
+	int64_t zi;	     /* the zone's index once its SOA is read, else -1 */
+	char *apex;	     /* owned by the zone once added */
+	ldns_rr_list *early; /* records before the SOA, until the apex is known */
+	size_t skipped;
+	bool failed; /* err holds the first error taking the file's records */
+};
+
+/* Takes one record of the zone (or, with its SOA not read yet, keeps it for then). */
+static void zl_record(struct zload *zl, ldns_rr *rr)
+{
+	if (zl->failed) {
+		ldns_rr_free(rr);
+		return;
+	}
+	if (zl->zi < 0) {
+		if (!ldns_rr_list_push_rr(zl->early, rr)) {
+			ldns_rr_free(rr);
+			rerr_set(zl->err, R_ENOMEM, zl->path, 0, "out of memory");
+			zl->failed = true;
+		}
+		return;
+	}
+	char *owner = rdf_name(ldns_rr_owner(rr));
+	bool inside = owner && under(owner, zl->apex);
+	free(owner);
+	if (!inside)
+		zl->skipped++;
+	else if (add_rr(zl->db, (uint32_t)zl->zi, rr, zl->path, zl->err) != R_OK)
+		zl->failed = true;
+	ldns_rr_free(rr);
+}
+
+/* The zone's SOA: the zone is added (as zonedb_add() does), then the records read before it. */
+static void zl_soa(struct zload *zl, ldns_rr *soa)
+{
+	struct zonedb *db = zl->db;
+
+	if (zl->failed) {
+		ldns_rr_free(soa);
+		return;
+	}
+	zl->failed = true;
+	if ((zl->apex = rdf_name(ldns_rr_owner(soa))) == NULL) {
+		rerr_set(zl->err, R_EINPUT, zl->path, 0, "bad SOA owner name");
+		ldns_rr_free(soa);
+		return;
+	}
+	for (size_t i = 0; i < db->nz; i++)
+		if (strcmp(db->zones[i].apex, zl->apex) == 0) {
+			rerr_set(zl->err, R_EINPUT, zl->path, 0,
+				 "zone %s is already loaded from %s", zl->apex, db->zones[i].file);
+			ldns_rr_free(soa);
+			return;
+		}
+	if (db->nz == db->capz) {
+		size_t ncap = db->capz ? db->capz * 2 : 16;
+		struct zone *v = realloc(db->zones, ncap * sizeof(*v));
+		if (v == NULL) {
+			rerr_set(zl->err, R_ENOMEM, zl->path, 0, "out of memory");
+			ldns_rr_free(soa);
+			return;
+		}
+		db->zones = v;
+		db->capz = ncap;
+	}
+	if ((db->zones[db->nz].file = strdup(zl->path)) == NULL) {
+		rerr_set(zl->err, R_ENOMEM, zl->path, 0, "out of memory");
+		ldns_rr_free(soa);
+		return;
+	}
+	db->zones[db->nz].apex = zl->apex;
+	zl->zi = (int64_t)db->nz++;
+	zl->failed = add_rr(db, (uint32_t)zl->zi, soa, zl->path, zl->err) != R_OK;
+	ldns_rr_free(soa);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(zl->early); i++)
+		zl_record(zl, ldns_rr_list_set_rr(zl->early, NULL, i));
+}
+
+/*
+ * Reads the zone of f (checked for a second SOA) a record at a time into the
+ * table: ldns_zone_new_frm_fp_l() held every record as an ldns_rr (over 200
+ * bytes each) until the end. This is its loop (ldns 1.8.3, zone.c), and its
+ * answers: the TTL of a record written without one is the zone's (the last
+ * $TTL, else the last one written, or its RRset's), which ldns tells only to
+ * itself; a record is read with an impossible default TTL (TTL_UNWRITTEN, above
+ * RFC 2181's largest) and given that TTL when it comes back with it. Its errors
+ * in its order: a syntax error anywhere first, then no SOA, then a record that
+ * cannot be kept.
+ */
+#define TTL_UNWRITTEN 0xFFFFFFFFu
+
 static enum rstatus load_parsed(struct zonedb *db, FILE *f, const char *path, struct rerr *err)
 {
-	ldns_zone *z = NULL;
+	struct zload zl = {db, path, err, db->n, db->strs, -1, NULL, ldns_rr_list_new(), 0, false};
+	ldns_rdf *origin = NULL, *prev = NULL, *prev_owner = NULL;
+	ldns_rr_type prev_type = 0;
+	uint32_t my_ttl = 3600, default_ttl = 3600, prev_ttl = 0;
+	bool ttl_from_TTL = false, soa_seen = false;
+	ldns_status st = LDNS_STATUS_OK;
 	int line = 0;
-	ldns_status st = ldns_zone_new_frm_fp_l(&z, f, NULL, 3600, LDNS_RR_CLASS_IN, &line);
 
+	if (zl.early == NULL)
+		return rerr_set(err, R_ENOMEM, path, 0, "out of memory");
+	while (!feof(f)) {
+		if (ttl_from_TTL)
+			my_ttl = default_ttl;
+		uint32_t probe = TTL_UNWRITTEN;
+		ldns_rr *rr = NULL;
+		ldns_status s = ldns_rr_new_frm_fp_l(&rr, f, &probe, &origin, &prev, &line);
+		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_TTL) {
+			if (s == LDNS_STATUS_SYNTAX_TTL)
+				my_ttl = probe; /* the $TTL read */
+			default_ttl = my_ttl;
+			ttl_from_TTL = true;
+			continue;
+		}
+		if (s == LDNS_STATUS_SYNTAX_ORIGIN)
+			continue;
+		if (s != LDNS_STATUS_OK) {
+			st = s == LDNS_STATUS_SYNTAX_INCLUDE
+				 ? LDNS_STATUS_SYNTAX_INCLUDE_ERR_NOTIMPL
+				 : s;
+			break;
+		}
+		ldns_rr_type type = ldns_rr_get_type(rr);
+		if (ldns_rr_ttl(rr) != TTL_UNWRITTEN) {
+			if (!ttl_from_TTL)
+				my_ttl = ldns_rr_ttl(rr);
+		} else {
+			ldns_rr_set_ttl(rr, my_ttl ? my_ttl : LDNS_DEFAULT_TTL);
+			if (type == LDNS_RR_TYPE_SIG || type == LDNS_RR_TYPE_RRSIG) {
+				if (ldns_rr_rd_count(rr) >= 4 &&
+				    ldns_rdf_get_type(ldns_rr_rdf(rr, 3)) == LDNS_RDF_TYPE_INT32)
+					ldns_rr_set_ttl(rr,
+							ldns_rdf2native_int32(ldns_rr_rdf(rr, 3)));
+			} else if (prev_owner && prev_type == type &&
+				   ldns_dname_compare(prev_owner, ldns_rr_owner(rr)) == 0) {
+				ldns_rr_set_ttl(rr, prev_ttl);
+			}
+		}
+		ldns_rdf_deep_free(prev_owner);
+		prev_owner = ldns_rdf_clone(ldns_rr_owner(rr));
+		prev_type = type;
+		prev_ttl = ldns_rr_ttl(rr);
+		if (prev_owner == NULL) {
+			ldns_rr_free(rr);
+			st = LDNS_STATUS_MEM_ERR;
+			break;
+		}
+		if (type == LDNS_RR_TYPE_SOA) {
+			if (soa_seen) { /* never: second_soa() refused the file */
+				ldns_rr_free(rr);
+				continue;
+			}
+			soa_seen = true;
+			if (origin == NULL &&
+			    (origin = ldns_rdf_clone(ldns_rr_owner(rr))) == NULL) {
+				ldns_rr_free(rr);
+				st = LDNS_STATUS_MEM_ERR;
+				break;
+			}
+			zl_soa(&zl, rr);
+			continue;
+		}
+		zl_record(&zl, rr);
+	}
+	ldns_rdf_deep_free(origin);
+	ldns_rdf_deep_free(prev);
+	ldns_rdf_deep_free(prev_owner);
+	ldns_rr_list_deep_free(zl.early);
+	enum rstatus rc = R_OK;
 	if (st != LDNS_STATUS_OK)
-		return rerr_set(err, R_EINPUT, path, line > 0 ? line : 0, "%s",
-				ldns_get_errorstr_by_id(st));
-	return zonedb_add(db, z, path, err);
+		rc = rerr_set(err, R_EINPUT, path, line > 0 ? line : 0, "%s",
+			      ldns_get_errorstr_by_id(st));
+	else if (!soa_seen)
+		rc = rerr_set(err, R_EINPUT, path, 0, "no SOA record: not a zone file");
+	else if (zl.failed)
+		rc = err->code;
+	if (rc == R_OK) {
+		if (zl.skipped)
+			log_info("%s: %zu record%s outside zone %s ignored", path, zl.skipped,
+				 zl.skipped == 1 ? "" : "s", zl.apex);
+		return R_OK;
+	}
+	/* Nothing of a file that does not load stays. */
+	db->n = zl.keep_n;
+	zarena_rewind(&db->strs, &zl.mark);
+	if (zl.zi >= 0) {
+		db->nz--;
+		free(db->zones[db->nz].apex);
+		free(db->zones[db->nz].file);
+	} else {
+		free(zl.apex);
+	}
+	return rc;
 }
 
 static struct nameent *find(const struct zonedb *db, const char *name)
