@@ -251,13 +251,18 @@ static enum rstatus get_str(json_t *obj, const char *key, bool required, const c
 	return R_OK;
 }
 
+/*
+ * The strings of array key (none: *out NULL), in one allocation: the pointers
+ * (NULL-terminated), then the strings (a million endpoints as a million
+ * allocations cost a third more). Caller frees *out with free() alone.
+ */
 static enum rstatus get_strs(json_t *obj, const char *key, const char *file,
 			     const struct jsonpos *pos, const char *path, char ***out, size_t *n,
 			     struct rerr *err)
 {
 	json_t *arr = json_object_get(obj, key), *v;
 	char p[1024];
-	size_t i;
+	size_t i, bytes = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -270,8 +275,6 @@ static enum rstatus get_strs(json_t *obj, const char *key, const char *file,
 	if (json_array_size(arr) > POLICY_MAX_ENDPOINTS)
 		return rerr_set(err, R_ELIMIT, file, jsonpos_line(pos, p),
 				"\"%s\" has more than %u entries", key, POLICY_MAX_ENDPOINTS);
-	if ((*out = calloc(json_array_size(arr) + 1, sizeof(**out))) == NULL)
-		return rerr_set(err, R_ENOMEM, file, 0, "out of memory");
 	json_array_foreach(arr, i, v)
 	{
 		char q[1100];
@@ -279,10 +282,23 @@ static enum rstatus get_strs(json_t *obj, const char *key, const char *file,
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			return rerr_set(err, R_EINPUT, file, jsonpos_line(pos, q),
 					"%s: must be a non-empty string", q + 1);
-		if (((*out)[i] = strdup(json_string_value(v))) == NULL)
-			return rerr_set(err, R_ENOMEM, file, 0, "out of memory");
-		(*n)++;
+		bytes += strlen(json_string_value(v)) + 1; /* as strdup() copied: to a NUL */
 	}
+	size_t nptr = json_array_size(arr) + 1;
+	char **v2 = malloc(nptr * sizeof(*v2) + bytes);
+	if (v2 == NULL)
+		return rerr_set(err, R_ENOMEM, file, 0, "out of memory");
+	char *at = (char *)(v2 + nptr);
+	json_array_foreach(arr, i, v)
+	{
+		size_t len = strlen(json_string_value(v)) + 1;
+		memcpy(at, json_string_value(v), len);
+		v2[i] = at;
+		at += len;
+	}
+	v2[nptr - 1] = NULL;
+	*out = v2;
+	*n = nptr - 1;
 	return R_OK;
 }
 
@@ -453,9 +469,7 @@ static void policy_clear(struct policy *p)
 	free(p->name);
 	free(p->file);
 	free(p->text);
-	for (size_t i = 0; i < p->nproviders; i++)
-		free(p->providers[i]);
-	free(p->providers);
+	free(p->providers); /* one allocation (get_strs) */
 	for (size_t i = 0; i < p->nwaivers; i++) {
 		free(p->waivers[i].element);
 		free(p->waivers[i].reason);
@@ -871,11 +885,7 @@ static void services_clear(struct estate *e)
 		free(s->name);
 		free(s->owner);
 		free(s->policy);
-		for (size_t k = 0; k < s->nendpoints; k++)
-			free(s->endpoints[k]);
-		free(s->endpoints);
-		for (size_t k = 0; k < s->nmail; k++)
-			free(s->mail_domains[k]);
+		free(s->endpoints); /* one allocation each (get_strs) */
 		free(s->mail_domains);
 	}
 	free(e->v);

@@ -63,7 +63,9 @@ struct service {
 	char *name;
 	char *owner;
 	char *policy;
-	char **endpoints; /* names or patterns ("*.pay.example.com") */
+	/* names or patterns ("*.pay.example.com"); the pointers and the strings are
+	 * one allocation, and so are mail_domains' */
+	char **endpoints;
 	size_t nendpoints;
 	char **mail_domains;
 	size_t nmail;
