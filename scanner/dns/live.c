@@ -408,6 +408,14 @@ void live_trim(struct live *l)
 		memset(l->recent, 0, sizeof(l->recent));
 }
 
+void live_touch(struct live *l, const char *name, uint16_t type)
+{
+	char key[300];
+	bool found;
+	make_key(key, sizeof(key), type, name);
+	slot(l, key, &found); /* found: now the most recently used */
+}
+
 void live_set_max_entries(struct live *l, size_t max)
 {
 	l->max_entries = max > 0 ? max : LIVE_DEFAULT_ENTRIES;

@@ -42,6 +42,9 @@ const char *live_zone_of(struct live *l, const char *name, enum dns_status *why)
  * of paths, once they keep copies of what they use.
  */
 void live_trim(struct live *l);
+/* Marks the answer to (name, type), if cached, as used now: for answers used
+ * through a copy (the name-server part a path copies from another). */
+void live_touch(struct live *l, const char *name, uint16_t type);
 /* The bound of live_trim(); 0: the default. */
 void live_set_max_entries(struct live *l, size_t max);
 /* Answers cached now, evicted so far, and questions asked again after their

@@ -904,6 +904,17 @@ enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bo
 	}
 	live_batch(d->live, false);
 	free(done);
+	/* The answers of each zone's name-server part are used through the memo,
+	 * never asked of the cache again: they are the most used of all, and go
+	 * last (else each batch after dns_forget_answers() asked them again). */
+	for (size_t m = 0; m < d->nmemo; m++) {
+		live_touch(d->live, d->memo[m].zone, LDNS_RR_TYPE_NS);
+		for (size_t k = 0; k < d->memo[m].n; k++)
+			if (d->memo[m].elems[k].kind == PATH_NS) {
+				live_touch(d->live, d->memo[m].elems[k].name, LDNS_RR_TYPE_A);
+				live_touch(d->live, d->memo[m].elems[k].name, LDNS_RR_TYPE_AAAA);
+			}
+	}
 	live_trim(d->live); /* the paths and the log keep copies of what they use */
 	return oom_check(d, oom_before, err);
 }
