@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Runs `residency ARGS` from the checkout; its exit status, stderr in *err. */
@@ -114,8 +115,9 @@ START_TEST(a_range_url_too_long_is_refused)
 }
 END_TEST
 
-/* The caps on what is read whole: a JSON file (16 MiB), a range file (64 MiB),
- * a range set (2,000,000 records). Each refuses, naming the file. */
+/* The caps on what is read whole: an estate (128 MiB; read a service at a
+ * time, issue 16), a range file (64 MiB), a range set (2,000,000 records).
+ * Each refuses, naming the file. */
 START_TEST(files_and_records_over_their_caps_are_refused)
 {
 	char *dir = tu_tmpdir(), path[4096], args[8192];
@@ -123,18 +125,54 @@ START_TEST(files_and_records_over_their_caps_are_refused)
 	snprintf(path, sizeof(path), "%s/estate.json", dir);
 	FILE *f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(ftruncate(fileno(f), (off_t)129 << 20), 0); /* sparse */
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(args, sizeof(args),
+		 "check --offline --estate '%s' --policies tests/fixtures/policy-bad/policies",
+		 path);
+	refused(args, 2, "file is larger than the limit of 134217728 bytes");
+
+	/* Every other JSON file (configuration, policy, group): 16 MiB. */
+	snprintf(path, sizeof(path), "%s/policies", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/policies/p.json", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(ftruncate(fileno(f), (off_t)17 << 20), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(args, sizeof(args),
+		 "check --offline --estate tests/fixtures/policy-bad/estate-ok.json --policies "
+		 "'%s/policies'",
+		 dir);
+	refused(args, 2, "file is larger than the limit of 16777216 bytes");
+
+	/* An estate under its byte cap can pass the caps on services and on the
+	 * endpoints of one service (1,000,000 each): refused, never cut. */
+	snprintf(path, sizeof(path), "%s/services.json", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
 	fputs("{\"services\": [", f);
-	for (int i = 0; i < 300000; i++)
-		fprintf(f,
-			"%s{\"name\": \"s%d\", \"policy\": \"sg-only\", \"endpoints\": "
-			"[\"a.example\"]}",
-			i ? "," : "", i);
+	for (int i = 0; i < 1000001; i++)
+		fprintf(f, "%s{\"name\": \"s%d\", \"policy\": \"sg-only\", \"endpoints\": [\"a\"]}",
+			i ? ",\n" : "", i);
 	fputs("]}", f);
 	ck_assert_int_eq(fclose(f), 0);
 	snprintf(args, sizeof(args),
 		 "check --offline --estate '%s' --policies tests/fixtures/policy-bad/policies",
 		 path);
-	refused(args, 2, "file is larger than the limit of 16777216 bytes");
+	refused(args, 2, "more than 1000000 services");
+	snprintf(path, sizeof(path), "%s/endpoints.json", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"services\": [{\"name\": \"s\", \"policy\": \"sg-only\",\n\"endpoints\": [", f);
+	for (int i = 0; i < 1000001; i++)
+		fputs(i ? ",\"a\"" : "\"a\"", f);
+	fputs("]}]}", f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(args, sizeof(args),
+		 "check --offline --estate '%s' --policies tests/fixtures/policy-bad/policies",
+		 path);
+	refused(args, 2, ":2: \"endpoints\" has more than 1000000 entries");
 
 	snprintf(path, sizeof(path), "%s/huge.json", dir);
 	f = fopen(path, "w");

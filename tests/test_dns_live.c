@@ -371,6 +371,86 @@ START_TEST(live_records_past_the_bound_are_too_big)
 }
 END_TEST
 
+/* Resolves each of NAMES (with MX) in its own call, twice over, with the live
+ * cache bounded to max answers (0: the default); the paths as text, one line
+ * per element, and the cache's counters. */
+static char *paths_with_cache(size_t max, size_t *evicted, size_t *reasked)
+{
+	char res[64], names_buf[] = NAMES, *out = NULL;
+	const char *resolvers[1] = {res}, *names[32];
+	struct dns_options opt;
+	struct dns *d = NULL;
+	struct rerr err;
+	size_t n = 0, len = 0, cached;
+	FILE *f = open_memstream(&out, &len);
+
+	for (char *t = names_buf; t && *t && n < 32;) {
+		names[n++] = t;
+		if ((t = strchr(t, ' ')) != NULL)
+			*t++ = '\0';
+	}
+	snprintf(res, sizeof(res), "127.0.0.1:%d", port);
+	memset(&opt, 0, sizeof(opt));
+	opt.resolvers = resolvers;
+	opt.nresolvers = 1;
+	opt.max_live_answers = max;
+	ck_assert_msg(dns_new(&opt, &d, &err) == R_OK, "%s", err.msg);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < n; i++) {
+			struct path p;
+			bool mx = true;
+			ck_assert_int_eq(dns_resolve_paths(d, &names[i], &mx, 1, &p, &err), R_OK);
+			fprintf(f, "%s %s\n", p.root, dns_status_name(p.status));
+			for (size_t k = 0; k < p.n; k++) {
+				char a[64] = "";
+				if (p.elems[k].kind == PATH_ADDRESS)
+					addr_format(&p.elems[k].addr, a, sizeof(a));
+				fprintf(f, "  %d %s %s %s %s %s\n", p.elems[k].parent,
+					path_kind_name(p.elems[k].kind), p.elems[k].name, a,
+					p.elems[k].zone, dns_status_name(p.elems[k].status));
+			}
+			path_clear(&p);
+		}
+	/* Every answer logged stays readable: the log keeps its own copies. */
+	const struct dns_answer *ans;
+	size_t na = dns_answers(d, &ans);
+	ck_assert_uint_gt(na, 0);
+	for (size_t i = 0; i < na; i++)
+		fprintf(f, "answer %s %s %s\n", ans[i].name, ans[i].type,
+			dns_status_name(ans[i].rcode));
+	dns_live_cache(d, &cached, evicted, reasked);
+	if (max)
+		ck_assert_uint_le(cached, max);
+	dns_free(d);
+	fclose(f);
+	return out;
+}
+
+/* The live cache bounded (issue 16): the least recently used answers go, one
+ * needed again is asked again and counted, and the paths are the same as with
+ * every answer kept. */
+START_TEST(a_bounded_cache_gives_the_same_paths)
+{
+	size_t evicted, reasked, evicted2, reasked2;
+	char *whole = paths_with_cache(0, &evicted, &reasked);
+	ck_assert_uint_eq(evicted, 0);
+	ck_assert_uint_eq(reasked, 0);
+	char *tiny = paths_with_cache(2, &evicted2, &reasked2);
+	ck_assert_uint_gt(evicted2, 0);
+	ck_assert_uint_gt(reasked2, 0);
+	/* The paths are equal; the log has an answer asked again once more. */
+	char *wa = strstr(whole, "answer "), *ta = strstr(tiny, "answer ");
+	ck_assert_ptr_nonnull(wa);
+	ck_assert_ptr_nonnull(ta);
+	*wa = *ta = '\0';
+	ck_assert_str_eq(tiny, whole);
+	*wa = *ta = 'a';
+	ck_assert_uint_gt(strlen(ta), strlen(wa));
+	free(whole);
+	free(tiny);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dns_live");
@@ -385,6 +465,7 @@ int main(void)
 	tcase_add_test(tc, a_failed_question_makes_the_path_incomplete);
 	tcase_add_test(tc, a_zone_that_cannot_be_found_is_a_finding);
 	tcase_add_test(tc, live_records_past_the_bound_are_too_big);
+	tcase_add_test(tc, a_bounded_cache_gives_the_same_paths);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

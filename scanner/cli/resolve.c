@@ -339,14 +339,20 @@ int cmd_resolve(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double secs =
 		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		size_t cached, evicted, reasked;
 		dns_live_counts(d, &asked, &answered);
 		dns_live_stats(d, &retried, &window);
+		dns_live_cache(d, &cached, &evicted, &reasked);
+		char again[96] = ""; /* said only when the cache's bound made it ask again */
+		if (reasked > 0)
+			snprintf(again, sizeof(again), ", %zu asked again (evicted from the cache)",
+				 reasked);
 		if (total > 0 || asked > 0)
 			fprintf(stderr,
 				"%sresolve: %zu names in %.2f s; %zu questions sent, %zu answered, "
-				"%zu retried\n",
+				"%zu retried%s\n",
 				isatty(STDERR_FILENO) ? "\r" : "", total, secs, asked, answered,
-				retried);
+				retried, again);
 		free(line);
 		free(names);
 	}

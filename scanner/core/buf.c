@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void buf_init(struct buf *b, size_t limit)
 {
@@ -145,6 +147,12 @@ enum rstatus buf_read_file(struct buf *out, const char *path, struct rerr *err)
 		f = stdin;
 	else if ((f = fopen(path, "rb")) == NULL)
 		return rerr_set(err, R_EIO, path, 0, "cannot open: %s", strerror(errno));
+	/* A regular file's size is known: room for it at once, so that a large
+	 * file is not copied from half its size by the last doubling. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size <= out->limit && out->len == 0)
+		(void)grow(out, (size_t)st.st_size); /* a failure here fails in buf_add */
 
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if ((rc = buf_add(out, chunk, n)) != R_OK) {

@@ -5,40 +5,77 @@
  */
 #include "core/jsonpos.h"
 #include "core/buf.h"
+#include "core/hash.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* One value: its path (at off in the arena of paths, NUL-terminated) and line. */
 struct pos_entry {
-	char *path;
+	size_t off;
 	long line;
 };
 
+/*
+ * The paths live in one arena (a document of a million values is a million
+ * entries: one allocation each would double their size), found through an
+ * open-addressing table of entry indices + 1 (0: empty), built once the text
+ * is scanned: an estate asks the line of each of its services.
+ */
 struct jsonpos {
 	struct pos_entry *v;
 	size_t n, cap;
+	char *paths;
+	size_t plen, pcap;
+	uint32_t *slot;
+	size_t nslot; /* a power of two, at least twice n */
 };
 
 void jsonpos_free(struct jsonpos *p)
 {
 	if (p == NULL)
 		return;
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i].path);
 	free(p->v);
+	free(p->paths);
+	free(p->slot);
 	free(p);
 }
 
 long jsonpos_line(const struct jsonpos *p, const char *path)
 {
-	if (p == NULL)
+	if (p == NULL || p->slot == NULL)
 		return 0;
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].path, path) == 0)
-			return p->v[i].line;
-	return 0;
+	for (size_t i = hash_str(path) & (p->nslot - 1);; i = (i + 1) & (p->nslot - 1)) {
+		uint32_t k = p->slot[i];
+		if (k == 0)
+			return 0;
+		/* the first value recorded under a path wins, as the list scan did */
+		if (strcmp(p->paths + p->v[k - 1].off, path) == 0)
+			return p->v[k - 1].line;
+	}
+}
+
+/* Builds the table; false when memory runs out. */
+static bool index_paths(struct jsonpos *p)
+{
+	if (p->n >= UINT32_MAX / 4)
+		return false;
+	for (p->nslot = 16; p->nslot < 2 * p->n;)
+		p->nslot *= 2;
+	if ((p->slot = calloc(p->nslot, sizeof(*p->slot))) == NULL)
+		return false;
+	for (size_t k = 0; k < p->n; k++) {
+		const char *path = p->paths + p->v[k].off;
+		size_t i = hash_str(path) & (p->nslot - 1);
+		for (; p->slot[i]; i = (i + 1) & (p->nslot - 1))
+			if (strcmp(p->paths + p->v[p->slot[i] - 1].off, path) == 0)
+				break;
+		if (p->slot[i] == 0)
+			p->slot[i] = (uint32_t)(k + 1);
+	}
+	return true;
 }
 
 struct scan {
@@ -72,10 +109,22 @@ static void record(struct scan *c)
 		p->v = v;
 		p->cap = ncap;
 	}
-	if ((p->v[p->n].path = strdup(c->path)) == NULL) {
-		c->oom = true;
-		return;
+	size_t len = strlen(c->path) + 1;
+	if (p->plen + len > p->pcap) {
+		size_t ncap = p->pcap ? p->pcap * 2 : 1024;
+		while (ncap < p->plen + len)
+			ncap *= 2;
+		char *np = realloc(p->paths, ncap);
+		if (np == NULL) {
+			c->oom = true;
+			return;
+		}
+		p->paths = np;
+		p->pcap = ncap;
 	}
+	memcpy(p->paths + p->plen, c->path, len);
+	p->v[p->n].off = p->plen;
+	p->plen += len;
 	p->v[p->n++].line = c->line;
 }
 
@@ -169,36 +218,42 @@ static void value(struct scan *c, int depth)
 enum rstatus jsonpos_loadb(const char *data, size_t len, const char *name, json_t **root,
 			   struct jsonpos **pos, struct rerr *err)
 {
+	return jsonpos_loadb_at(data, len, name, JSONPOS_MAX_BYTES, 1, root, pos, err);
+}
+
+enum rstatus jsonpos_loadb_at(const char *data, size_t len, const char *name, size_t limit,
+			      long first_line, json_t **root, struct jsonpos **pos,
+			      struct rerr *err)
+{
 	json_error_t jerr;
 	struct scan c;
 
 	*root = NULL;
 	*pos = NULL;
-	if (len > JSONPOS_MAX_BYTES)
-		return rerr_set(err, R_ELIMIT, name, 0, "file is larger than %u bytes",
-				JSONPOS_MAX_BYTES);
+	if (len > limit)
+		return rerr_set(err, R_ELIMIT, name, 0, "file is larger than %zu bytes", limit);
 	const char *nul = memchr(data, '\0', len);
 	if (nul) {
 		/* JSON has no place for one outside strings, and jansson read past
 		 * it as if it were not there (found by fuzz_policy) */
-		long line = 1;
+		long line = first_line;
 		for (const char *q = data; q < nul; q++)
 			line += *q == '\n';
 		return rerr_set(err, R_EINPUT, name, line, "a NUL byte: not JSON text");
 	}
 	*root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (*root == NULL)
-		return rerr_set(err, R_EINPUT, name, jerr.line > 0 ? jerr.line : 0, "%s",
-				jerr.text);
+		return rerr_set(err, R_EINPUT, name, jerr.line > 0 ? jerr.line + first_line - 1 : 0,
+				"%s", jerr.text);
 	if ((*pos = calloc(1, sizeof(**pos))) == NULL)
 		goto oom;
 	memset(&c, 0, sizeof(c));
 	c.s = data;
 	c.end = data + len;
-	c.line = 1;
+	c.line = first_line;
 	c.out = *pos;
 	value(&c, 0);
-	if (!c.oom)
+	if (!c.oom && index_paths(*pos))
 		return R_OK;
 oom:
 	json_decref(*root);

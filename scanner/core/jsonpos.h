@@ -29,6 +29,14 @@ enum rstatus jsonpos_load_text(const char *path, json_t **root, struct jsonpos *
 /* Same for a buffer; name is used in errors. */
 enum rstatus jsonpos_loadb(const char *data, size_t len, const char *name, json_t **root,
 			   struct jsonpos **pos, struct rerr *err);
+/*
+ * The same with the caller's size bound, and lines counted from first_line: a
+ * piece of a larger text (one service of an estate) names the lines of the
+ * whole file, in its index as in its errors.
+ */
+enum rstatus jsonpos_loadb_at(const char *data, size_t len, const char *name, size_t limit,
+			      long first_line, json_t **root, struct jsonpos **pos,
+			      struct rerr *err);
 /* Safe to call with NULL. */
 void jsonpos_free(struct jsonpos *p);
 /* The line of the value at path (keys as written, no escaping), or 0 when unknown. */

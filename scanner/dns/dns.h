@@ -74,7 +74,7 @@ struct path {
 };
 
 /* Element names and zones are owned by the dns object that built the path and
- * valid until dns_free(); zones are interned (one copy per zone), names not
+ * valid until dns_forget_answers() or dns_free(); zones are interned (one copy per zone), names not
  * always (compare them with strcmp). */
 
 /* Frees what a path holds (not the struct itself). Safe to call with NULL. */
@@ -99,6 +99,9 @@ struct dns_options {
 	 * default): records of all loaded zones (ZONEDB_MAX_RECORDS), records of
 	 * live answers kept (20,000,000), answers logged (50,000,000). */
 	size_t max_zone_records, max_live_records, max_answers;
+	/* Answers the live cache keeps between batches of paths (0: 50,000); the
+	 * least recently used go, and are asked again when needed (issue 16). */
+	size_t max_live_answers;
 };
 
 struct dns;
@@ -138,12 +141,19 @@ struct dns_answer {
 void dns_live_counts(const struct dns *d, size_t *asked, size_t *answered);
 /* Questions that needed a retry and the in-flight window now (0 offline). */
 void dns_live_stats(const struct dns *d, size_t *retried, int *window);
+/* Answers in the live cache now, evicted from it so far (least recently used
+ * past its bound), and questions asked again because their answer had been
+ * evicted (all 0 offline). */
+void dns_live_cache(const struct dns *d, size_t *cached, size_t *evicted, size_t *reasked);
 
 /* Every distinct answer given so far by this dns object (each (name, type) once,
- * however many paths used it), in order; valid until dns_free(). */
+ * however many paths used it, unless it was asked again after the live cache
+ * evicted it: then each answer received), in order; valid until dns_free(). */
 size_t dns_answers(const struct dns *d, const struct dns_answer **out);
-/* Empties the answer log (the answers stay cached: nothing is asked again).
- * For callers that stream paths out and keep no answer index. */
+/* Empties the answer log (the answers stay cached, up to the live cache's
+ * bound) and the names and texts it and the paths held: clear every path
+ * built before first (their element names go too). For callers that stream
+ * paths out and keep no answer index. */
 void dns_forget_answers(struct dns *d);
 /* The dns object's one copy of s (valid until dns_free()); NULL when out of memory. */
 const char *dns_intern(struct dns *d, const char *s);

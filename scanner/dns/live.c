@@ -34,15 +34,34 @@
 #include <time.h>
 
 #define LIVE_MAX_RECORDS 20000000u
+/* Answers cached between calls of live_trim() by default: about 750 bytes
+ * each with their records and index, so under 40 MB (issue 16: a million
+ * endpoints in 300 MiB; `resolve` of 400,000 names peaks at 108 MiB). */
+#define LIVE_DEFAULT_ENTRIES 50000u
 #define LIVE_MIN_WINDOW 8
 #define LIVE_DEFAULT_INFLIGHT 500
 
-/* An entry's strings (key, apex, data) live in the arena: lent out freely,
- * never freed one by one. */
+/*
+ * The memory of one answer received: its records and strings, in chunks. The
+ * entries it filled (the name asked, and the later owners of a chain it
+ * carried) share it; it is freed with the last of them (refs).
+ */
+struct ablock {
+	struct ablock *more; /* further chunks, newest first */
+	char *cur;
+	size_t left;
+	uint32_t refs, nrecs; /* in the first chunk */
+};
+
+/* An entry's strings (apex, data) and records live in its block; its key is
+ * its own. All are lent out until the entry is evicted (live_trim()). */
 struct centry {
-	char *key; /* "TYPE name" */
+	char *key; /* "TYPE name"; NULL: a free entry */
 	uint32_t hash;
-	uint32_t gen; /* the answer that made it, for owners filled from another's answer */
+	uint32_t gen;	     /* the answer that made it, for owners filled from another's answer */
+	uint32_t serial;     /* this fill of the entry: a new one when asked again */
+	uint32_t prev, next; /* the LRU list (entry numbers from 1; 0: none); next: free list */
+	struct ablock *blk;
 	enum dns_status rcode;
 	bool cname;
 	bool pending; /* queued or in flight */
@@ -67,10 +86,16 @@ struct live {
 	size_t retried;		/* questions that needed more than one try */
 	size_t max_records;	/* LIVE_MAX_RECORDS unless set lower (tests) */
 	char servers[4096];	/* the list given, comma separated; longer is refused */
-	/* Every record and string seen, in an arena freed at once. */
-	char **blocks;
-	size_t nblocks, left, nrecs;
-	char *cur;
+	struct ablock *blk;	/* the block of the answer being absorbed */
+	size_t nrecs;		/* records held by all blocks */
+	/* Bounded by least recent use: at most max_entries once live_trim() ran.
+	 * lru_head is the entry used last; evicted entries go on the free list;
+	 * ghosts are the 64-bit hashes of keys evicted, so that a question asked
+	 * again is counted (reasked). */
+	size_t max_entries, nlive, evicted, reasked;
+	uint32_t lru_head, lru_tail, free_head, serials;
+	uint64_t *ghost;
+	size_t nghost, capghost;
 	/* The cache: entries in a dense array, found through an open-addressing
 	 * index with a power-of-two size, at most half full. A slot holds the
 	 * entry's hash (high 32 bits) and its number from 1 (low; 0: empty), so
@@ -93,6 +118,8 @@ struct live {
 	uint32_t gen;	     /* answers absorbed, numbered from 1 */
 	size_t pending_hits; /* batch mode: answers not yet known, asked for */
 };
+
+static void block_release(struct live *l, struct ablock *b);
 
 static int configure(ares_socket_t fd, int type, void *arg)
 {
@@ -164,6 +191,7 @@ enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int trie
 		snprintf(l->servers, sizeof(l->servers), "system resolvers");
 	}
 	l->max_records = LIVE_MAX_RECORDS;
+	l->max_entries = LIVE_DEFAULT_ENTRIES;
 	l->timeout_ms = o.timeout;
 	l->max_inflight = max_inflight > 0 ? max_inflight : LIVE_DEFAULT_INFLIGHT;
 	l->window = l->max_inflight < 64 ? l->max_inflight : 64;
@@ -186,14 +214,14 @@ void live_free(struct live *l)
 	for (size_t i = 0; i < l->nqueue; i++)
 		free(l->queue[i]);
 	free(l->queue);
-	for (size_t i = 0; i < l->nblocks; i++)
-		free(l->blocks[i]);
-	free(l->blocks);
 	for (size_t i = 0; i < l->nents; i++) {
 		free(l->ents[i].rr);
+		free(l->ents[i].key);
+		block_release(l, l->ents[i].blk);
 	}
 	free(l->ents);
 	free(l->index);
+	free(l->ghost);
 	free(l);
 }
 
@@ -237,12 +265,49 @@ static void make_key(char *key, size_t size, uint16_t type, const char *name)
 	key[used + n] = '\0';
 }
 
+static void lru_unlink(struct live *l, uint32_t k)
+{
+	struct centry *e = &l->ents[k - 1];
+	if (e->prev)
+		l->ents[e->prev - 1].next = e->next;
+	else
+		l->lru_head = e->next;
+	if (e->next)
+		l->ents[e->next - 1].prev = e->prev;
+	else
+		l->lru_tail = e->prev;
+	e->prev = e->next = 0;
+}
+
+static void lru_front(struct live *l, uint32_t k)
+{
+	struct centry *e = &l->ents[k - 1];
+	e->prev = 0;
+	e->next = l->lru_head;
+	if (l->lru_head)
+		l->ents[l->lru_head - 1].prev = k;
+	l->lru_head = k;
+	if (l->lru_tail == 0)
+		l->lru_tail = k;
+}
+
+/* Entry k was used: it is the last to be evicted. */
+static void touch(struct live *l, uint32_t k)
+{
+	if (l->lru_head != k) {
+		lru_unlink(l, k);
+		lru_front(l, k);
+	}
+}
+
 /* The entry of key, or NULL (found false) when there is none. */
 static struct centry *slot(struct live *l, const char *key, bool *found)
 {
 	uint32_t h = hash_str(key), *r = &l->recent[h & 15];
-	if (*r && l->ents[*r - 1].hash == h && strcmp(l->ents[*r - 1].key, key) == 0) {
+	if (*r && l->ents[*r - 1].hash == h && l->ents[*r - 1].key &&
+	    strcmp(l->ents[*r - 1].key, key) == 0) {
 		*found = true;
+		touch(l, *r);
 		return &l->ents[*r - 1];
 	}
 	for (size_t i = h & (l->capindex - 1); l->index[i]; i = (i + 1) & (l->capindex - 1)) {
@@ -252,6 +317,7 @@ static struct centry *slot(struct live *l, const char *key, bool *found)
 		if (strcmp(e->key, key) == 0) {
 			*r = (uint32_t)l->index[i];
 			*found = true;
+			touch(l, *r);
 			return e;
 		}
 	}
@@ -259,24 +325,154 @@ static struct centry *slot(struct live *l, const char *key, bool *found)
 	return NULL;
 }
 
-/* n bytes from the arena, 8-aligned; NULL when out of memory. */
+/* FNV-1a, 64 bits: a ghost's key. Never 0 (an empty slot). */
+static uint64_t hash64(const char *s)
+{
+	uint64_t h = 14695981039346656037u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h ? h : 1;
+}
+
+/*
+ * Remembers (add) or looks up a key evicted; true when it is remembered. The
+ * table is direct-mapped, four slots per answer the cache holds, so that it
+ * stays as flat as the cache: a later eviction may overwrite a ghost, and a
+ * question asked again so long after is then not counted (never one counted
+ * that was not asked before). Out of memory: nothing remembered.
+ */
+static bool ghost(struct live *l, uint64_t h, bool add)
+{
+	if (l->ghost == NULL) {
+		if (!add)
+			return false;
+		size_t cap = 1024;
+		while (cap < 4 * l->max_entries && cap < ((size_t)1 << 30))
+			cap *= 2;
+		if ((l->ghost = calloc(cap, sizeof(*l->ghost))) == NULL)
+			return false;
+		l->capghost = cap;
+	}
+	uint64_t *g = &l->ghost[(h ^ (h >> 32)) & (l->capghost - 1)];
+	if (add) {
+		l->nghost += *g == 0;
+		*g = h;
+		return false;
+	}
+	return *g == h;
+}
+
+/* Takes entry k (answered, not pending) out of the cache, freeing what it holds. */
+static void evict(struct live *l, uint32_t k)
+{
+	struct centry *e = &l->ents[k - 1];
+	size_t mask = l->capindex - 1, i = e->hash & mask;
+
+	while ((uint32_t)l->index[i] != k)
+		i = (i + 1) & mask;
+	/* Backward-shift deletion: every later entry of the run stays findable. */
+	for (size_t j = i;;) {
+		l->index[i] = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (l->index[j] == 0)
+				goto removed;
+			size_t home = (uint32_t)(l->index[j] >> 32) & mask;
+			if (((j - home) & mask) >= ((j - i) & mask))
+				break;
+		}
+		l->index[i] = l->index[j];
+		i = j;
+	}
+removed:
+	lru_unlink(l, k);
+	ghost(l, hash64(e->key), true);
+	free(e->rr);
+	free(e->key);
+	block_release(l, e->blk);
+	memset(e, 0, sizeof(*e));
+	e->next = l->free_head;
+	l->free_head = k;
+	l->nlive--;
+	l->evicted++;
+}
+
+void live_trim(struct live *l)
+{
+	bool any = false;
+	while (l->nlive > l->max_entries && l->lru_tail && !l->ents[l->lru_tail - 1].pending) {
+		evict(l, l->lru_tail);
+		any = true;
+	}
+	if (any) /* they may name entries evicted */
+		memset(l->recent, 0, sizeof(l->recent));
+}
+
+void live_touch(struct live *l, const char *name, uint16_t type)
+{
+	char key[300];
+	bool found;
+	make_key(key, sizeof(key), type, name);
+	slot(l, key, &found); /* found: now the most recently used */
+}
+
+void live_set_max_entries(struct live *l, size_t max)
+{
+	l->max_entries = max > 0 ? max : LIVE_DEFAULT_ENTRIES;
+	free(l->ghost); /* sized for the bound when first needed */
+	l->ghost = NULL;
+	l->nghost = l->capghost = 0;
+}
+
+void live_cache_stats(const struct live *l, size_t *cached, size_t *evicted, size_t *reasked)
+{
+	*cached = l->nlive;
+	*evicted = l->evicted;
+	*reasked = l->reasked;
+}
+
+static struct ablock *block_new(size_t size)
+{
+	struct ablock *b = malloc(sizeof(*b) + size);
+	if (b == NULL)
+		return NULL;
+	b->more = NULL;
+	b->cur = (char *)(b + 1);
+	b->left = size;
+	b->refs = b->nrecs = 0;
+	return b;
+}
+
+/* Drops one entry's hold on b, freeing it with the last. Safe with NULL. */
+static void block_release(struct live *l, struct ablock *b)
+{
+	if (b == NULL || --b->refs > 0)
+		return;
+	l->nrecs -= b->nrecs;
+	while (b) {
+		struct ablock *next = b->more;
+		free(b);
+		b = next;
+	}
+}
+
+/* n bytes of the block being filled (l->blk), 8-aligned; NULL when out of memory. */
 static void *arena(struct live *l, size_t n)
 {
+	struct ablock *h = l->blk, *c;
+	if (h == NULL)
+		return NULL;
 	n = (n + 7) & ~(size_t)7;
-	if (n > l->left) {
-		size_t bsize = n > (1u << 20) ? n : (1u << 20);
-		char **v = realloc(l->blocks, (l->nblocks + 1) * sizeof(*v));
-		if (v == NULL)
+	c = h->more ? h->more : h;
+	if (n > c->left) {
+		if ((c = block_new(n > 1024 ? n : 1024)) == NULL)
 			return NULL;
-		l->blocks = v;
-		if ((l->cur = malloc(bsize)) == NULL)
-			return NULL;
-		l->blocks[l->nblocks++] = l->cur;
-		l->left = bsize;
+		c->more = h->more;
+		h->more = c;
 	}
-	void *p = l->cur;
-	l->cur += n;
-	l->left -= n;
+	void *p = c->cur;
+	c->cur += n;
+	c->left -= n;
 	return p;
 }
 
@@ -296,7 +492,7 @@ static struct centry *insert(struct live *l, const char *key)
 {
 	if (l->nents >= UINT32_MAX - 1)
 		return NULL;
-	if (2 * (l->nents + 1) >= l->capindex) {
+	if (2 * (l->nlive + 1) >= l->capindex) {
 		size_t ncap = l->capindex * 2;
 		uint64_t *ni = calloc(ncap, sizeof(*ni));
 		if (ni == NULL)
@@ -313,7 +509,7 @@ static struct centry *insert(struct live *l, const char *key)
 		l->index = ni;
 		l->capindex = ncap;
 	}
-	if (l->nents == l->capents) {
+	if (l->free_head == 0 && l->nents == l->capents) {
 		size_t ncap = l->capents ? l->capents * 2 : 1024;
 		struct centry *v = realloc(l->ents, ncap * sizeof(*v));
 		if (v == NULL)
@@ -321,16 +517,25 @@ static struct centry *insert(struct live *l, const char *key)
 		l->ents = v;
 		l->capents = ncap;
 	}
-	struct centry *e = &l->ents[l->nents];
-	memset(e, 0, sizeof(*e));
-	if ((e->key = arena_str(l, key, strlen(key))) == NULL)
+	char *k = strdup(key);
+	if (k == NULL)
 		return NULL;
+	uint32_t num = l->free_head;
+	if (num)
+		l->free_head = l->ents[num - 1].next;
+	else
+		num = (uint32_t)++l->nents;
+	struct centry *e = &l->ents[num - 1];
+	memset(e, 0, sizeof(*e));
+	e->key = k;
 	e->hash = hash_str(key);
 	e->rcode = DNS_ERROR;
 	size_t i = e->hash & (l->capindex - 1);
 	while (l->index[i])
 		i = (i + 1) & (l->capindex - 1);
-	l->index[i] = (uint64_t)e->hash << 32 | (uint32_t)(++l->nents);
+	l->index[i] = (uint64_t)e->hash << 32 | num;
+	l->nlive++;
+	lru_front(l, num);
 	return e;
 }
 
@@ -367,6 +572,7 @@ static struct zone_rr *keep(struct live *l, const ldns_rr *rr, bool *toolong)
 		return NULL;
 	memset(z, 0, sizeof(*z));
 	l->nrecs++;
+	l->blk->nrecs++;
 	z->type = (uint16_t)ldns_rr_get_type(rr);
 	z->ttl = ldns_rr_ttl(rr);
 	z->owner = canon_arena(l, ldns_rr_owner(rr));
@@ -481,7 +687,10 @@ static void chain_owners(struct live *l, const char *name, uint16_t type, struct
 			continue;
 		if (!found) {
 			o->gen = l->gen;
+			o->serial = ++l->serials;
 			o->rcode = DNS_OK;
+			o->blk = l->blk; /* its records are this answer's */
+			l->blk->refs++;
 			clock_gettime(CLOCK_REALTIME, &o->when);
 		}
 		if (o->cname)
@@ -518,9 +727,13 @@ static void hint_chain_end(struct live *l, uint16_t type, struct zone_rr **kept,
 	bool found;
 	make_key(key, sizeof(key), type, end);
 	struct centry *o = slot(l, key, &found);
-	if (!found || o->pending || o->cname || o->rcode != DNS_OK || o->soa_owner)
+	if (!found || o->pending || o->cname || o->rcode != DNS_OK || o->soa_owner ||
+	    o->blk == NULL)
 		return;
+	struct ablock *mine = l->blk; /* the apex must live as long as o */
+	l->blk = o->blk;
 	o->soa_owner = apex_of(l, p, true);
+	l->blk = mine;
 }
 
 /*
@@ -540,16 +753,26 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 	if (e == NULL)
 		return;
 	l->gen++;
+	e->serial = ++l->serials;
 	e->pending = false;
 	e->rcode = DNS_ERROR;
 	clock_gettime(CLOCK_REALTIME, &e->when);
 	e->data = NULL;
+	e->soa_owner = NULL;
 	free(e->rr);
 	e->rr = NULL;
 	e->n = 0;
 	e->cname = false;
+	block_release(l, e->blk);
+	e->blk = NULL;
 	if (buf == NULL || ldns_wire2pkt(&p, buf, len) != LDNS_STATUS_OK)
 		return;
+	if ((l->blk = block_new(256)) == NULL) {
+		ldns_pkt_free(p);
+		return;
+	}
+	l->blk->refs = 1;
+	e->blk = l->blk;
 	e->rcode = rcode_of(p);
 	ldns_rr_list *ans = ldns_pkt_answer(p);
 	size_t nans = ldns_rr_list_rr_count(ans);
@@ -569,6 +792,7 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 		e->rcode = l->nrecs >= l->max_records || toolong ? DNS_TOOBIG : DNS_ERROR;
 		free(kept);
 		ldns_pkt_free(p);
+		l->blk = NULL;
 		return;
 	}
 	if (e->rcode == DNS_NODATA) {
@@ -608,6 +832,7 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 		hint_chain_end(l, type, kept, nans, p);
 	free(kept);
 	ldns_pkt_free(p);
+	l->blk = NULL;
 }
 
 static double now_ms(void)
@@ -664,6 +889,7 @@ static void on_reply(void *arg, int status, int timeouts, unsigned char *abuf, i
 		struct centry *e = entry(l, key, &found);
 		if (e) {
 			e->pending = false;
+			e->serial = ++l->serials;
 			clock_gettime(CLOCK_REALTIME, &e->when);
 			/* no resolver answered in time, or none could be asked: nothing answered */
 			e->rcode = status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED
@@ -770,6 +996,8 @@ static struct centry *lookup(struct live *l, const char *name, uint16_t type)
 	struct centry *e = entry(l, key, &found);
 	if (e == NULL)
 		return NULL;
+	if (!found && l->nghost && ghost(l, hash64(key), false))
+		l->reasked++; /* evicted before: asked again */
 	if (!found && !enqueue(l, type, e))
 		return NULL;
 	if (e->pending && !l->batch) {
@@ -784,10 +1012,18 @@ static struct centry *lookup(struct live *l, const char *name, uint16_t type)
 /* The records of an entry as text, one per line (least TTL kept); NULL when out of memory. */
 static char *join_records(struct live *l, struct centry *e)
 {
+	static char none[] = "";
+	if (e->n == 0 || e->blk == NULL) {
+		e->ttl = 0;
+		return none;
+	}
 	size_t len = 1;
 	for (size_t i = 0; i < e->n; i++)
 		len += strlen(e->rr[i]->text) + 1;
+	struct ablock *mine = l->blk;
+	l->blk = e->blk;
 	char *s = arena(l, len), *p = s;
+	l->blk = mine;
 	if (s == NULL)
 		return NULL;
 	*p = '\0';
@@ -827,9 +1063,10 @@ void live_query(struct live *l, const char *name, uint16_t type, struct zone_ans
 		e->data = join_records(l, e);
 	ans->data = e->data;
 	ans->ttl = e->ttl;
-	ans->rr = e->rr; /* lent: a known entry's records never change */
+	ans->rr = e->rr; /* lent until live_trim(): a known entry's records never change */
 	ans->n = e->n;
 	ans->borrowed = true;
+	ans->serial = e->serial;
 }
 
 /* The apex an address question about name already told, if any. */

@@ -1,8 +1,10 @@
 /*
  * live: questions to real resolvers through c-ares, answers parsed with ldns
  * so that rcode and every record survive. Answers are cached per name and type
- * for the life of the dns object (names shared by many endpoints are asked
- * once); every record stays owned by the cache. c-ares status codes become
+ * (names shared by many endpoints are asked once), at most a bound of them
+ * after each live_trim(): the least recently used go, and one needed again is
+ * asked again (and counted). Every record stays owned by the cache: what it
+ * lends is good until the next live_trim(). c-ares status codes become
  * dns_status here only.
  */
 #ifndef RESIDENCY_LIVE_H
@@ -33,6 +35,21 @@ void live_query(struct live *l, const char *name, uint16_t type, struct zone_ans
  * or DNS_OK when its answer is not known yet (batch mode: ask again later).
  */
 const char *live_zone_of(struct live *l, const char *name, enum dns_status *why);
+/*
+ * Evicts the least recently used answers until at most the bound (default
+ * 50,000; live_set_max_entries()) are cached. Everything the cache lent before
+ * (records, names, texts) may be gone after it: call it only between batches
+ * of paths, once they keep copies of what they use.
+ */
+void live_trim(struct live *l);
+/* Marks the answer to (name, type), if cached, as used now: for answers used
+ * through a copy (the name-server part a path copies from another). */
+void live_touch(struct live *l, const char *name, uint16_t type);
+/* The bound of live_trim(); 0: the default. */
+void live_set_max_entries(struct live *l, size_t max);
+/* Answers cached now, evicted so far, and questions asked again after their
+ * answer was evicted. */
+void live_cache_stats(const struct live *l, size_t *cached, size_t *evicted, size_t *reasked);
 /* A bound on the records kept lower than LIVE_MAX_RECORDS (tests reach it). */
 void live_set_max_records(struct live *l, size_t max);
 const char *live_resolvers(const struct live *l);

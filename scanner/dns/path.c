@@ -43,12 +43,14 @@ struct dns {
 	bool last_from_zone;
 	size_t max_answers; /* DNS_MAX_ANSWERS unless set lower (tests) */
 	size_t oom;	    /* times memory ran out while building paths (grows only) */
-	/* Each distinct answer is logged once: (name, type) -> its index + 1, open
-	 * addressing keyed by the address of the name's one stored copy. */
+	/* Each distinct answer is logged once: (name, type) -> its index, open
+	 * addressing keyed by the address of the name's one interned copy, and
+	 * which answer it was (the live cache's serial: one asked again after the
+	 * cache evicted it is another answer, logged again). */
 	struct seen {
 		const char *name;
 		uint16_t type;
-		uint32_t index;
+		uint32_t index, serial;
 	} * seen;
 	size_t nseen, capseen;
 	/* The name server part of a path, once per zone: every endpoint of a zone
@@ -71,19 +73,20 @@ static size_t seen_hash(const char *name, uint16_t type, size_t cap)
 	return (size_t)(h ^ (h >> 29)) & (cap - 1);
 }
 
-/* The log index of (name, type) when logged before, else -1. */
-static int seen_find(const struct dns *d, const char *name, uint16_t type)
+/* The log's record of (name, type) when logged before, else NULL. */
+static struct seen *seen_find(const struct dns *d, const char *name, uint16_t type)
 {
 	if (d->capseen == 0)
-		return -1;
+		return NULL;
 	for (size_t i = seen_hash(name, type, d->capseen); d->seen[i].name;
 	     i = (i + 1) & (d->capseen - 1))
 		if (d->seen[i].name == name && d->seen[i].type == type)
-			return (int)d->seen[i].index;
-	return -1;
+			return &d->seen[i];
+	return NULL;
 }
 
-static bool seen_add(struct dns *d, const char *name, uint16_t type, uint32_t index)
+static bool seen_add(struct dns *d, const char *name, uint16_t type, uint32_t index,
+		     uint32_t serial)
 {
 	if (2 * (d->nseen + 1) >= d->capseen) {
 		size_t ncap = d->capseen ? d->capseen * 2 : 1024;
@@ -107,6 +110,7 @@ static bool seen_add(struct dns *d, const char *name, uint16_t type, uint32_t in
 	d->seen[i].name = name;
 	d->seen[i].type = type;
 	d->seen[i].index = index;
+	d->seen[i].serial = serial;
 	d->nseen++;
 	return true;
 }
@@ -283,6 +287,7 @@ enum rstatus dns_new(const struct dns_options *opt, struct dns **out, struct rer
 		live_set_stop(d->live, opt->stop);
 		if (opt->max_live_records)
 			live_set_max_records(d->live, opt->max_live_records);
+		live_set_max_entries(d->live, opt->max_live_answers);
 	}
 	for (size_t i = 0; i < opt->nzone_files; i++)
 		if ((rc = zonedb_load(d->zones, opt->zone_files[i], err)) != R_OK)
@@ -322,6 +327,13 @@ void dns_live_counts(const struct dns *d, size_t *asked, size_t *answered)
 		live_counts(d->live, asked, answered);
 }
 
+void dns_live_cache(const struct dns *d, size_t *cached, size_t *evicted, size_t *reasked)
+{
+	*cached = *evicted = *reasked = 0;
+	if (d->live)
+		live_cache_stats(d->live, cached, evicted, reasked);
+}
+
 void dns_live_stats(const struct dns *d, size_t *retried, int *window)
 {
 	*retried = 0;
@@ -348,6 +360,14 @@ void dns_forget_answers(struct dns *d)
 	free(d->seen);
 	d->seen = NULL;
 	d->nseen = d->capseen = 0;
+	/* The names and texts the log and the paths held: the caller has cleared
+	 * the paths (the contract), so memory stays flat over a stream of names. */
+	for (size_t i = 0; i < d->strs.cap; i++)
+		free(d->strs.v[i].s);
+	free(d->strs.v);
+	memset(&d->strs, 0, sizeof(d->strs));
+	d->last_resolver = NULL;
+	d->last_file = NULL;
 }
 
 static const char *type_name(uint16_t t)
@@ -403,13 +423,14 @@ static int ask(struct dns *d, const char *name, uint16_t type, struct zone_answe
 static int log_answer(struct dns *d, const char *name, uint16_t type, struct zone_answer *ans,
 		      bool from_zone)
 {
-	/* One stored copy of the name: the live cache's, or the interned one. */
-	const char *key = ans->data && ans->asked ? ans->asked : intern(&d->strs, name);
-	int known = key ? seen_find(d, key, type) : -1;
-	if (known >= 0)
-		return known;
+	/* The log keeps its own copies: the live cache lends its strings only
+	 * until it evicts the answer. */
+	const char *key = intern(&d->strs, name);
 	if (key == NULL)
 		return -2;
+	struct seen *known = seen_find(d, key, type);
+	if (known && known->serial == ans->serial)
+		return (int)known->index;
 	if (d->nanswers >= d->max_answers)
 		return -1;
 	if (d->nanswers == d->capanswers) {
@@ -441,9 +462,9 @@ static int log_answer(struct dns *d, const char *name, uint16_t type, struct zon
 	a->rcode = ans->rcode;
 	a->resolver = d->last_resolver;
 	if (ans->data && ans->asked) {
-		/* A live answer: its text, name and time are kept by the cache. */
-		a->name = ans->asked;
-		a->data = ans->data;
+		/* A live answer: its text as the cache wrote it, and when it came. */
+		a->name = key;
+		a->data = intern(&d->strs, ans->data);
 		a->ttl = ans->ttl;
 		a->when = ans->when;
 	} else {
@@ -457,13 +478,18 @@ static int log_answer(struct dns *d, const char *name, uint16_t type, struct zon
 			if (i == 0 || ans->rr[i]->ttl < a->ttl)
 				a->ttl = ans->rr[i]->ttl;
 		}
-		a->name = intern(&d->strs, name);
+		a->name = key;
 		a->data = intern(&d->strs, d->scratch.data ? d->scratch.data : "");
 		clock_gettime(CLOCK_REALTIME, &a->when);
 	}
-	if (a->name == NULL || a->data == NULL || a->resolver == NULL ||
-	    !seen_add(d, key, type, (uint32_t)d->nanswers))
+	if (a->name == NULL || a->data == NULL || a->resolver == NULL)
 		return -2;
+	if (known) { /* asked again: this answer is the one paths use from now on */
+		known->index = (uint32_t)d->nanswers;
+		known->serial = ans->serial;
+	} else if (!seen_add(d, key, type, (uint32_t)d->nanswers, ans->serial)) {
+		return -2;
+	}
 	return (int)d->nanswers++;
 }
 
@@ -544,6 +570,17 @@ static int add(struct dns *d, struct path *p, enum path_kind kind, const char *n
 		return -1;
 	}
 	return add_kept(d, p, kind, kept, parent, status, answer);
+}
+
+/* Appends an element named by the target of record i of an answer: a zone's
+ * record lives as long as the dns object, a live one only until the cache
+ * evicts it (the path then keeps an interned copy). */
+static int add_target(struct dns *d, struct path *p, const struct zone_answer *ans, size_t i,
+		      enum path_kind kind, int parent, enum dns_status status, int answer)
+{
+	if (ans->borrowed)
+		return add(d, p, kind, ans->rr[i]->target, parent, status, answer);
+	return add_kept(d, p, kind, ans->rr[i]->target, parent, status, answer);
 }
 
 /* A and AAAA of a host: one ADDRESS element each, under element `at`. Returns
@@ -671,7 +708,7 @@ static void name_servers(struct dns *d, struct path *p, const char *name, int at
 		fail(p, first_fail);
 	} else {
 		for (size_t i = 0; i < ans.n; i++) {
-			int e = add_kept(d, p, PATH_NS, ans.rr[i]->target, at, DNS_OK, ai);
+			int e = add_target(d, p, &ans, i, PATH_NS, at, DNS_OK, ai);
 			if (e < 0)
 				continue;
 			p->elems[e].zone = zone;
@@ -705,7 +742,7 @@ static void mail_hosts(struct dns *d, struct path *p, int root)
 		return;
 	}
 	for (size_t i = 0; i < ans.n; i++) {
-		int e = add_kept(d, p, PATH_MX, ans.rr[i]->target, root, DNS_OK, ai);
+		int e = add_target(d, p, &ans, i, PATH_MX, root, DNS_OK, ai);
 		if (e < 0)
 			continue;
 		enum dns_status s = addresses(d, p, ans.rr[i]->target, e);
@@ -758,14 +795,14 @@ static void build(struct dns *d, const char *name, bool mx, struct path *p)
 			name_servers(d, p, cur, at);
 			if (loop || hops + 1 > PATH_MAX_HOPS) {
 				enum dns_status s = loop ? DNS_LOOP : DNS_TOOLONG;
-				int e = add_kept(d, p, PATH_NAME, target, at, s, ai);
+				int e = add_target(d, p, &ans, 0, PATH_NAME, at, s, ai);
 				if (e >= 0 || p->elems[at].status != DNS_TOOBIG)
 					p->elems[e >= 0 ? e : at].status = s;
 				fail(p, s);
 				zone_answer_clear(&ans);
 				break;
 			}
-			int e = add_kept(d, p, PATH_NAME, target, at, DNS_OK, ai);
+			int e = add_target(d, p, &ans, 0, PATH_NAME, at, DNS_OK, ai);
 			zone_answer_clear(&ans);
 			if (e < 0) {
 				fail(p, DNS_ERROR);
@@ -867,6 +904,18 @@ enum rstatus dns_resolve_paths(struct dns *d, const char *const *names, const bo
 	}
 	live_batch(d->live, false);
 	free(done);
+	/* The answers of each zone's name-server part are used through the memo,
+	 * never asked of the cache again: they are the most used of all, and go
+	 * last (else each batch after dns_forget_answers() asked them again). */
+	for (size_t m = 0; m < d->nmemo; m++) {
+		live_touch(d->live, d->memo[m].zone, LDNS_RR_TYPE_NS);
+		for (size_t k = 0; k < d->memo[m].n; k++)
+			if (d->memo[m].elems[k].kind == PATH_NS) {
+				live_touch(d->live, d->memo[m].elems[k].name, LDNS_RR_TYPE_A);
+				live_touch(d->live, d->memo[m].elems[k].name, LDNS_RR_TYPE_AAAA);
+			}
+	}
+	live_trim(d->live); /* the paths and the log keep copies of what they use */
 	return oom_check(d, oom_before, err);
 }
 

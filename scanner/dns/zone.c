@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct zone {
 	char *apex;
@@ -31,7 +32,18 @@ struct nameent {
 	int32_t zone;	       /* zone the name belongs to */
 };
 
+/* The records' strings (owner, target, text), in chunks freed with the
+ * zonedb: a million records as a million times three small allocations cost
+ * half as much again as their bytes. */
+struct zarena {
+	char **chunks;
+	size_t nchunks;
+	char *cur;
+	size_t left;
+};
+
 struct zonedb {
+	struct zarena strs;
 	struct zone *zones;
 	size_t nz, capz;
 	struct zrec *recs;
@@ -72,15 +84,46 @@ void zonedb_set_max_records(struct zonedb *db, size_t max)
 	db->max_records = max > 0 && max < ZONEDB_MAX_RECORDS ? max : ZONEDB_MAX_RECORDS;
 }
 
+/* A copy of s (n bytes) in the arena; NULL when out of memory. */
+static const char *zstr(struct zarena *a, const char *s, size_t n)
+{
+	if (n + 1 > a->left) {
+		size_t size = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
+		char **v = realloc(a->chunks, (a->nchunks + 1) * sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		a->chunks = v;
+		if ((a->cur = malloc(size)) == NULL) {
+			a->left = 0;
+			return NULL;
+		}
+		a->chunks[a->nchunks++] = a->cur;
+		a->left = size;
+	}
+	char *p = a->cur;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	a->cur += n + 1;
+	a->left -= n + 1;
+	return p;
+}
+
+/* Frees what the arena took after mark (a file that does not load). */
+static void zarena_rewind(struct zarena *a, const struct zarena *mark)
+{
+	while (a->nchunks > mark->nchunks)
+		free(a->chunks[--a->nchunks]);
+	a->cur = mark->cur;
+	a->left = mark->left;
+}
+
 void zonedb_free(struct zonedb *db)
 {
 	if (db == NULL)
 		return;
-	for (size_t i = 0; i < db->n; i++) {
-		free((char *)db->recs[i].rr.owner);
-		free((char *)db->recs[i].rr.target);
-		free((char *)db->recs[i].rr.text);
-	}
+	for (size_t i = 0; i < db->strs.nchunks; i++)
+		free(db->strs.chunks[i]);
+	free(db->strs.chunks);
 	for (size_t i = 0; i < db->nz; i++) {
 		free(db->zones[i].apex);
 		free(db->zones[i].file);
@@ -125,6 +168,15 @@ static char *rdf_name(const ldns_rdf *rdf)
 	return strdup(buf);
 }
 
+/* The canonical name of rdf in the arena; NULL when unreadable or too long. */
+static const char *rdf_name_kept(struct zonedb *db, const ldns_rdf *rdf)
+{
+	char *s = rdf_name(rdf);
+	const char *kept = s ? zstr(&db->strs, s, strlen(s)) : NULL;
+	free(s);
+	return kept;
+}
+
 /* Adds one record of zone z; returns false on allocation failure. */
 static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, const char *path,
 			   struct rerr *err)
@@ -149,16 +201,20 @@ static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, con
 	r->rr.type = (uint16_t)t;
 	r->rr.ttl = ldns_rr_ttl(rr);
 	const char *why = "a name longer than 253 characters as text";
-	r->rr.owner = rdf_name(ldns_rr_owner(rr));
-	r->rr.text = ldns_rr2str(rr);
-	if (r->rr.text == NULL)
+	char *text = ldns_rr2str(rr);
+	r->rr.owner = rdf_name_kept(db, ldns_rr_owner(rr));
+	if (text == NULL)
 		why = "out of memory or unprintable";
-	if (r->rr.owner == NULL || r->rr.text == NULL)
+	if (r->rr.owner == NULL || text == NULL)
 		goto bad;
 	/* ldns ends the text with a newline; answers join records with their own. */
-	size_t tl = strlen(r->rr.text);
-	if (tl && r->rr.text[tl - 1] == '\n')
-		((char *)r->rr.text)[tl - 1] = '\0';
+	size_t tl = strlen(text);
+	if (tl && text[tl - 1] == '\n')
+		text[--tl] = '\0';
+	if ((r->rr.text = zstr(&db->strs, text, tl)) == NULL) {
+		why = "out of memory";
+		goto bad;
+	}
 	switch (t) {
 	case LDNS_RR_TYPE_A:
 	case LDNS_RR_TYPE_AAAA: {
@@ -176,7 +232,7 @@ static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, con
 		if (ldns_rr_rdf(rr, 0) == NULL)
 			why = "no target";
 		if (ldns_rr_rdf(rr, 0) == NULL ||
-		    (r->rr.target = rdf_name(ldns_rr_rdf(rr, 0))) == NULL)
+		    (r->rr.target = rdf_name_kept(db, ldns_rr_rdf(rr, 0))) == NULL)
 			goto bad;
 		break;
 	case LDNS_RR_TYPE_MX:
@@ -185,24 +241,27 @@ static enum rstatus add_rr(struct zonedb *db, uint32_t z, const ldns_rr *rr, con
 			goto bad;
 		why = "a name longer than 253 characters as text";
 		r->rr.pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
-		if ((r->rr.target = rdf_name(ldns_rr_rdf(rr, 1))) == NULL)
+		if ((r->rr.target = rdf_name_kept(db, ldns_rr_rdf(rr, 1))) == NULL)
 			goto bad;
 		break;
 	default:
 		break; /* kept with its text (TXT, SOA, CAA, ...); not part of a path */
 	}
+	free(text);
 	db->n++;
 	return R_OK;
 bad:
-	/* The message quotes the record: written before its text is freed. */
+	/* The message quotes the record: written before its text is freed (what
+	 * the arena took goes with the file, in zonedb_add). */
 	rerr_set(err, R_EINPUT, path, 0, "cannot read record (%s): %.300s", why,
-		 r->rr.text ? r->rr.text : "(unprintable)");
-	free((char *)r->rr.owner);
-	free((char *)r->rr.target);
-	free((char *)r->rr.text);
+		 text ? text : "(unprintable)");
+	free(text);
 	r->rr.owner = r->rr.target = r->rr.text = NULL;
 	return R_EINPUT;
 }
+
+static int second_soa(FILE *f);
+static enum rstatus load_parsed(struct zonedb *db, FILE *f, const char *path, struct rerr *err);
 
 enum rstatus zonedb_load(struct zonedb *db, const char *path, struct rerr *err)
 {
@@ -212,7 +271,24 @@ enum rstatus zonedb_load(struct zonedb *db, const char *path, struct rerr *err)
 	if (f == NULL)
 		return rerr_set(err, R_EINPUT, path, 0, "cannot open zone file: %s",
 				strerror(errno));
-	rc = zonedb_load_fp(db, f, path, err);
+	/* A regular file is read twice as it is: no copy of a large zone in memory. */
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		rc = zonedb_load_fp(db, f, path, err); /* a pipe, or empty: said there */
+	} else if (db->nz >= ZONEDB_MAX_ZONES) {
+		rc = rerr_set(err, R_ELIMIT, path, 0, "more than %u zones", ZONEDB_MAX_ZONES);
+	} else {
+		int soa = second_soa(f);
+		if (ferror(f) || fseek(f, 0, SEEK_SET) != 0)
+			rc = rerr_set(err, R_EINPUT, path, 0, "cannot read zone file: %s",
+				      strerror(errno ? errno : EIO));
+		else if (soa > 0)
+			rc = rerr_set(
+			    err, R_EINPUT, path, soa,
+			    "a second SOA record (a zone file holds one zone, with one SOA)");
+		else
+			rc = load_parsed(db, f, path, err);
+	}
 	fclose(f);
 	return rc;
 }
@@ -221,6 +297,7 @@ enum rstatus zonedb_load(struct zonedb *db, const char *path, struct rerr *err)
 static enum rstatus zonedb_add(struct zonedb *db, ldns_zone *z, const char *path, struct rerr *err)
 {
 	size_t keep_n = db->n;
+	struct zarena mark = db->strs;
 	enum rstatus rc = R_OK;
 
 	if (ldns_zone_soa(z) == NULL) {
@@ -270,12 +347,12 @@ static enum rstatus zonedb_add(struct zonedb *db, ldns_zone *z, const char *path
 		char *owner = rdf_name(ldns_rr_owner(rr));
 		bool inside = owner && under(owner, apex);
 		free(owner);
-		if (!inside) {
+		if (!inside)
 			skipped++;
-			continue;
-		}
-		if ((rc = add_rr(db, zi, rr, path, err)) != R_OK)
+		else if ((rc = add_rr(db, zi, rr, path, err)) != R_OK)
 			goto fail;
+		/* Each record as soon as it is ours: ldns's take several times the room. */
+		ldns_rr_free(ldns_rr_list_set_rr(l, NULL, i));
 	}
 	if (skipped)
 		log_info("%s: %zu record%s outside zone %s ignored", path, skipped,
@@ -284,12 +361,8 @@ static enum rstatus zonedb_add(struct zonedb *db, ldns_zone *z, const char *path
 	return R_OK;
 fail:
 	/* Nothing of a file that does not load stays. */
-	for (size_t i = keep_n; i < db->n; i++) {
-		free((char *)db->recs[i].rr.owner);
-		free((char *)db->recs[i].rr.target);
-		free((char *)db->recs[i].rr.text);
-	}
 	db->n = keep_n;
+	zarena_rewind(&db->strs, &mark);
 	db->nz--;
 	free(db->zones[db->nz].apex);
 	free(db->zones[db->nz].file);
@@ -328,8 +401,6 @@ static int second_soa(FILE *f)
 
 enum rstatus zonedb_load_fp(struct zonedb *db, FILE *f, const char *path, struct rerr *err)
 {
-	ldns_zone *z = NULL;
-	int line = 0;
 	char *text = NULL;
 	size_t len = 0;
 
@@ -368,13 +439,214 @@ enum rstatus zonedb_load_fp(struct zonedb *db, FILE *f, const char *path, struct
 		free(text);
 		return rerr_set(err, R_ENOMEM, path, 0, "out of memory");
 	}
-	ldns_status st = ldns_zone_new_frm_fp_l(&z, r, NULL, 3600, LDNS_RR_CLASS_IN, &line);
+	enum rstatus rc = load_parsed(db, r, path, err);
 	fclose(r);
 	free(text);
+	return rc;
+}
+
+/* A zone file read a record at a time (load_parsed()). */
+struct zload {
+	struct zonedb *db;
+	const char *path;
+	struct rerr *err;
+	size_t keep_n; /* records before this file: what a failure goes back to */
+	struct zarena mark;
+	int64_t zi;	     /* the zone's index once its SOA is read, else -1 */
+	char *apex;	     /* owned by the zone once added */
+	ldns_rr_list *early; /* records before the SOA, until the apex is known */
+	size_t skipped;
+	bool failed; /* err holds the first error taking the file's records */
+};
+
+/* Takes one record of the zone (or, with its SOA not read yet, keeps it for then). */
+static void zl_record(struct zload *zl, ldns_rr *rr)
+{
+	if (zl->failed) {
+		ldns_rr_free(rr);
+		return;
+	}
+	if (zl->zi < 0) {
+		if (!ldns_rr_list_push_rr(zl->early, rr)) {
+			ldns_rr_free(rr);
+			rerr_set(zl->err, R_ENOMEM, zl->path, 0, "out of memory");
+			zl->failed = true;
+		}
+		return;
+	}
+	char *owner = rdf_name(ldns_rr_owner(rr));
+	bool inside = owner && under(owner, zl->apex);
+	free(owner);
+	if (!inside)
+		zl->skipped++;
+	else if (add_rr(zl->db, (uint32_t)zl->zi, rr, zl->path, zl->err) != R_OK)
+		zl->failed = true;
+	ldns_rr_free(rr);
+}
+
+/* The zone's SOA: the zone is added (as zonedb_add() does), then the records read before it. */
+static void zl_soa(struct zload *zl, ldns_rr *soa)
+{
+	struct zonedb *db = zl->db;
+
+	if (zl->failed) {
+		ldns_rr_free(soa);
+		return;
+	}
+	zl->failed = true;
+	if ((zl->apex = rdf_name(ldns_rr_owner(soa))) == NULL) {
+		rerr_set(zl->err, R_EINPUT, zl->path, 0, "bad SOA owner name");
+		ldns_rr_free(soa);
+		return;
+	}
+	for (size_t i = 0; i < db->nz; i++)
+		if (strcmp(db->zones[i].apex, zl->apex) == 0) {
+			rerr_set(zl->err, R_EINPUT, zl->path, 0,
+				 "zone %s is already loaded from %s", zl->apex, db->zones[i].file);
+			ldns_rr_free(soa);
+			return;
+		}
+	if (db->nz == db->capz) {
+		size_t ncap = db->capz ? db->capz * 2 : 16;
+		struct zone *v = realloc(db->zones, ncap * sizeof(*v));
+		if (v == NULL) {
+			rerr_set(zl->err, R_ENOMEM, zl->path, 0, "out of memory");
+			ldns_rr_free(soa);
+			return;
+		}
+		db->zones = v;
+		db->capz = ncap;
+	}
+	if ((db->zones[db->nz].file = strdup(zl->path)) == NULL) {
+		rerr_set(zl->err, R_ENOMEM, zl->path, 0, "out of memory");
+		ldns_rr_free(soa);
+		return;
+	}
+	db->zones[db->nz].apex = zl->apex;
+	zl->zi = (int64_t)db->nz++;
+	zl->failed = add_rr(db, (uint32_t)zl->zi, soa, zl->path, zl->err) != R_OK;
+	ldns_rr_free(soa);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(zl->early); i++)
+		zl_record(zl, ldns_rr_list_set_rr(zl->early, NULL, i));
+}
+
+/*
+ * Reads the zone of f (checked for a second SOA) a record at a time into the
+ * table: ldns_zone_new_frm_fp_l() held every record as an ldns_rr (over 200
+ * bytes each) until the end. This is its loop (ldns 1.8.3, zone.c), and its
+ * answers: the TTL of a record written without one is the zone's (the last
+ * $TTL, else the last one written, or its RRset's), which ldns tells only to
+ * itself; a record is read with an impossible default TTL (TTL_UNWRITTEN, above
+ * RFC 2181's largest) and given that TTL when it comes back with it. Its errors
+ * in its order: a syntax error anywhere first, then no SOA, then a record that
+ * cannot be kept.
+ */
+#define TTL_UNWRITTEN 0xFFFFFFFFu
+
+static enum rstatus load_parsed(struct zonedb *db, FILE *f, const char *path, struct rerr *err)
+{
+	struct zload zl = {db, path, err, db->n, db->strs, -1, NULL, ldns_rr_list_new(), 0, false};
+	ldns_rdf *origin = NULL, *prev = NULL, *prev_owner = NULL;
+	ldns_rr_type prev_type = 0;
+	uint32_t my_ttl = 3600, default_ttl = 3600, prev_ttl = 0;
+	bool ttl_from_TTL = false, soa_seen = false;
+	ldns_status st = LDNS_STATUS_OK;
+	int line = 0;
+
+	if (zl.early == NULL)
+		return rerr_set(err, R_ENOMEM, path, 0, "out of memory");
+	while (!feof(f)) {
+		if (ttl_from_TTL)
+			my_ttl = default_ttl;
+		uint32_t probe = TTL_UNWRITTEN;
+		ldns_rr *rr = NULL;
+		ldns_status s = ldns_rr_new_frm_fp_l(&rr, f, &probe, &origin, &prev, &line);
+		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_TTL) {
+			if (s == LDNS_STATUS_SYNTAX_TTL)
+				my_ttl = probe; /* the $TTL read */
+			default_ttl = my_ttl;
+			ttl_from_TTL = true;
+			continue;
+		}
+		if (s == LDNS_STATUS_SYNTAX_ORIGIN)
+			continue;
+		if (s != LDNS_STATUS_OK) {
+			st = s == LDNS_STATUS_SYNTAX_INCLUDE
+				 ? LDNS_STATUS_SYNTAX_INCLUDE_ERR_NOTIMPL
+				 : s;
+			break;
+		}
+		ldns_rr_type type = ldns_rr_get_type(rr);
+		if (ldns_rr_ttl(rr) != TTL_UNWRITTEN) {
+			if (!ttl_from_TTL)
+				my_ttl = ldns_rr_ttl(rr);
+		} else {
+			ldns_rr_set_ttl(rr, my_ttl ? my_ttl : LDNS_DEFAULT_TTL);
+			if (type == LDNS_RR_TYPE_SIG || type == LDNS_RR_TYPE_RRSIG) {
+				if (ldns_rr_rd_count(rr) >= 4 &&
+				    ldns_rdf_get_type(ldns_rr_rdf(rr, 3)) == LDNS_RDF_TYPE_INT32)
+					ldns_rr_set_ttl(rr,
+							ldns_rdf2native_int32(ldns_rr_rdf(rr, 3)));
+			} else if (prev_owner && prev_type == type &&
+				   ldns_dname_compare(prev_owner, ldns_rr_owner(rr)) == 0) {
+				ldns_rr_set_ttl(rr, prev_ttl);
+			}
+		}
+		ldns_rdf_deep_free(prev_owner);
+		prev_owner = ldns_rdf_clone(ldns_rr_owner(rr));
+		prev_type = type;
+		prev_ttl = ldns_rr_ttl(rr);
+		if (prev_owner == NULL) {
+			ldns_rr_free(rr);
+			st = LDNS_STATUS_MEM_ERR;
+			break;
+		}
+		if (type == LDNS_RR_TYPE_SOA) {
+			if (soa_seen) { /* never: second_soa() refused the file */
+				ldns_rr_free(rr);
+				continue;
+			}
+			soa_seen = true;
+			if (origin == NULL &&
+			    (origin = ldns_rdf_clone(ldns_rr_owner(rr))) == NULL) {
+				ldns_rr_free(rr);
+				st = LDNS_STATUS_MEM_ERR;
+				break;
+			}
+			zl_soa(&zl, rr);
+			continue;
+		}
+		zl_record(&zl, rr);
+	}
+	ldns_rdf_deep_free(origin);
+	ldns_rdf_deep_free(prev);
+	ldns_rdf_deep_free(prev_owner);
+	ldns_rr_list_deep_free(zl.early);
+	enum rstatus rc = R_OK;
 	if (st != LDNS_STATUS_OK)
-		return rerr_set(err, R_EINPUT, path, line > 0 ? line : 0, "%s",
-				ldns_get_errorstr_by_id(st));
-	return zonedb_add(db, z, path, err);
+		rc = rerr_set(err, R_EINPUT, path, line > 0 ? line : 0, "%s",
+			      ldns_get_errorstr_by_id(st));
+	else if (!soa_seen)
+		rc = rerr_set(err, R_EINPUT, path, 0, "no SOA record: not a zone file");
+	else if (zl.failed)
+		rc = err->code;
+	if (rc == R_OK) {
+		if (zl.skipped)
+			log_info("%s: %zu record%s outside zone %s ignored", path, zl.skipped,
+				 zl.skipped == 1 ? "" : "s", zl.apex);
+		return R_OK;
+	}
+	/* Nothing of a file that does not load stays. */
+	db->n = zl.keep_n;
+	zarena_rewind(&db->strs, &zl.mark);
+	if (zl.zi >= 0) {
+		db->nz--;
+		free(db->zones[db->nz].apex);
+		free(db->zones[db->nz].file);
+	} else {
+		free(zl.apex);
+	}
+	return rc;
 }
 
 static struct nameent *find(const struct zonedb *db, const char *name)
@@ -390,14 +662,46 @@ static struct nameent *find(const struct zonedb *db, const char *name)
 	}
 }
 
+/* Room for one more name, the table at most half full; false when out of memory. */
+static bool names_room(struct zonedb *db)
+{
+	if (db->nnames == db->capnames) {
+		size_t ncap = db->capnames ? 2 * db->capnames : 1024;
+		struct nameent *v = realloc(db->names, ncap * sizeof(*v));
+		if (v == NULL)
+			return false;
+		db->names = v;
+		db->capnames = ncap;
+	}
+	if (2 * (db->nnames + 1) > db->hashcap) {
+		size_t ncap = db->hashcap ? 2 * db->hashcap : 2048;
+		uint32_t *h = calloc(ncap, sizeof(*h));
+		if (h == NULL)
+			return false;
+		for (size_t k = 0; k < db->nnames; k++) {
+			size_t i = hash_str(db->names[k].name) & (ncap - 1);
+			while (h[i])
+				i = (i + 1) & (ncap - 1);
+			h[i] = (uint32_t)(k + 1);
+		}
+		free(db->hash);
+		db->hash = h;
+		db->hashcap = ncap;
+	}
+	return true;
+}
+
+/* The entry of name, made when missing (names are sized as they come: the
+ * count of labels overstated a large zone's names threefold); NULL when out of
+ * memory. Good until the next insert. */
 static struct nameent *insert(struct zonedb *db, const char *name, int32_t zone)
 {
 	struct nameent *e = find(db, name);
 
 	if (e)
 		return e;
-	if (db->nnames == db->capnames)
-		return NULL; /* sized in advance by zonedb_seal */
+	if (db->nnames >= UINT32_MAX - 1 || !names_room(db))
+		return NULL;
 	e = &db->names[db->nnames++];
 	e->name = name;
 	e->first = e->count = 0;
@@ -425,24 +729,11 @@ enum rstatus zonedb_seal(struct zonedb *db, struct rerr *err)
 	if (db->n > 1)
 		qsort(db->recs, db->n, sizeof(*db->recs), rec_cmp);
 	/* Every owner, plus its ancestors up to its apex (empty non-terminals). */
-	size_t labels = 0;
-	for (size_t i = 0; i < db->n; i++)
-		for (const char *p = db->recs[i].rr.owner; *p; p++)
-			labels += *p == '.';
-	db->capnames = labels + db->nz + 16;
-	db->hashcap = 1;
-	while (db->hashcap < 2 * db->capnames)
-		db->hashcap <<= 1;
-	db->names = calloc(db->capnames, sizeof(*db->names));
-	db->hash = calloc(db->hashcap, sizeof(*db->hash));
-	db->ents = calloc(db->capnames, sizeof(*db->ents));
-	if (!db->names || !db->hash || !db->ents)
-		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory indexing zones");
 	for (size_t i = 0; i < db->n; i++) {
 		struct zrec *r = &db->recs[i];
 		struct nameent *e = insert(db, r->rr.owner, (int32_t)r->zone);
 		if (e == NULL)
-			return rerr_set(err, R_EINTERNAL, NULL, 0, "zone index overflow");
+			return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory indexing zones");
 		if (e->count == 0)
 			e->first = (uint32_t)i;
 		e->count++;
@@ -459,11 +750,16 @@ enum rstatus zonedb_seal(struct zonedb *db, struct rerr *err)
 			if (find(db, p))
 				continue;
 			char *copy = strdup(p);
-			if (copy == NULL)
+			char **v = copy ? realloc(db->ents, (db->nents + 1) * sizeof(*v)) : NULL;
+			if (v == NULL) {
+				free(copy);
 				return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
+			}
+			db->ents = v;
 			db->ents[db->nents++] = copy;
 			if (insert(db, copy, (int32_t)db->recs[i].zone) == NULL)
-				return rerr_set(err, R_EINTERNAL, NULL, 0, "zone index overflow");
+				return rerr_set(err, R_ENOMEM, NULL, 0,
+						"out of memory indexing zones");
 		}
 	}
 	return R_OK;

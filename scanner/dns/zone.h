@@ -45,6 +45,9 @@ struct zone_answer {
 	const char *data, *asked;
 	struct timespec when;
 	unsigned ttl;
+	/* live only (0 from zones): which answer this is; an answer asked again
+	 * after the cache evicted it has another */
+	uint32_t serial;
 };
 
 struct zonedb *zonedb_new(void);

@@ -3,6 +3,7 @@
  */
 #include "policy/policy.h"
 #include "core/buf.h"
+#include "core/hash.h"
 #include "core/jsonpos.h"
 #include "core/paths.h"
 
@@ -250,13 +251,18 @@ static enum rstatus get_str(json_t *obj, const char *key, bool required, const c
 	return R_OK;
 }
 
+/*
+ * The strings of array key (none: *out NULL), in one allocation: the pointers
+ * (NULL-terminated), then the strings (a million endpoints as a million
+ * allocations cost a third more). Caller frees *out with free() alone.
+ */
 static enum rstatus get_strs(json_t *obj, const char *key, const char *file,
 			     const struct jsonpos *pos, const char *path, char ***out, size_t *n,
 			     struct rerr *err)
 {
 	json_t *arr = json_object_get(obj, key), *v;
 	char p[1024];
-	size_t i;
+	size_t i, bytes = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -269,8 +275,6 @@ static enum rstatus get_strs(json_t *obj, const char *key, const char *file,
 	if (json_array_size(arr) > POLICY_MAX_ENDPOINTS)
 		return rerr_set(err, R_ELIMIT, file, jsonpos_line(pos, p),
 				"\"%s\" has more than %u entries", key, POLICY_MAX_ENDPOINTS);
-	if ((*out = calloc(json_array_size(arr) + 1, sizeof(**out))) == NULL)
-		return rerr_set(err, R_ENOMEM, file, 0, "out of memory");
 	json_array_foreach(arr, i, v)
 	{
 		char q[1100];
@@ -278,10 +282,23 @@ static enum rstatus get_strs(json_t *obj, const char *key, const char *file,
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			return rerr_set(err, R_EINPUT, file, jsonpos_line(pos, q),
 					"%s: must be a non-empty string", q + 1);
-		if (((*out)[i] = strdup(json_string_value(v))) == NULL)
-			return rerr_set(err, R_ENOMEM, file, 0, "out of memory");
-		(*n)++;
+		bytes += strlen(json_string_value(v)) + 1; /* as strdup() copied: to a NUL */
 	}
+	size_t nptr = json_array_size(arr) + 1;
+	char **v2 = malloc(nptr * sizeof(*v2) + bytes);
+	if (v2 == NULL)
+		return rerr_set(err, R_ENOMEM, file, 0, "out of memory");
+	char *at = (char *)(v2 + nptr);
+	json_array_foreach(arr, i, v)
+	{
+		size_t len = strlen(json_string_value(v)) + 1;
+		memcpy(at, json_string_value(v), len);
+		v2[i] = at;
+		at += len;
+	}
+	v2[nptr - 1] = NULL;
+	*out = v2;
+	*n = nptr - 1;
 	return R_OK;
 }
 
@@ -452,9 +469,7 @@ static void policy_clear(struct policy *p)
 	free(p->name);
 	free(p->file);
 	free(p->text);
-	for (size_t i = 0; i < p->nproviders; i++)
-		free(p->providers[i]);
-	free(p->providers);
+	free(p->providers); /* one allocation (get_strs) */
 	for (size_t i = 0; i < p->nwaivers; i++) {
 		free(p->waivers[i].element);
 		free(p->waivers[i].reason);
@@ -511,17 +526,113 @@ static enum rstatus load_policies(struct estate *e, const struct catalog *cat, c
 	return rc;
 }
 
-static enum rstatus load_services(struct estate *e, const char *path, struct rerr *err)
+/*
+ * The services' names, for "duplicate service": indices + 1 into e->v in an
+ * open-addressing table (comparing each service with every earlier one took
+ * minutes at 100,000 services).
+ */
+struct names {
+	size_t *slot;
+	size_t nslot, n;
+};
+
+/* Adds e->v[i]; *first is an earlier service of the same name, or NULL. */
+static enum rstatus names_add(struct names *t, const struct estate *e, size_t i,
+			      const struct service **first, struct rerr *err)
 {
-	static const char *const keys[] = {"services", "description", NULL};
+	*first = NULL;
+	if (2 * (t->n + 1) > t->nslot) {
+		size_t nslot = t->nslot ? 2 * t->nslot : 1024;
+		size_t *slot = calloc(nslot, sizeof(*slot));
+		if (slot == NULL)
+			return rerr_set(err, R_ENOMEM, e->file, 0, "out of memory");
+		for (size_t k = 0; k < t->nslot; k++) {
+			if (t->slot[k] == 0)
+				continue;
+			size_t j = hash_str(e->v[t->slot[k] - 1].name) & (nslot - 1);
+			while (slot[j])
+				j = (j + 1) & (nslot - 1);
+			slot[j] = t->slot[k];
+		}
+		free(t->slot);
+		t->slot = slot;
+		t->nslot = nslot;
+	}
+	size_t j = hash_str(e->v[i].name) & (t->nslot - 1);
+	for (; t->slot[j]; j = (j + 1) & (t->nslot - 1))
+		if (strcmp(e->v[t->slot[j] - 1].name, e->v[i].name) == 0) {
+			*first = &e->v[t->slot[j] - 1];
+			return R_OK;
+		}
+	t->slot[j] = i + 1;
+	t->n++;
+	return R_OK;
+}
+
+/*
+ * Checks one service (s, at line; its values under sp in pos) and appends it
+ * to e, which has room for it.
+ */
+static enum rstatus add_service(struct estate *e, struct names *names, const char *path, json_t *s,
+				const struct jsonpos *pos, const char *sp, long line,
+				struct rerr *err)
+{
 	static const char *const skeys[] = {"name",	    "owner",	   "policy", "endpoints",
 					    "mail_domains", "description", NULL};
+	struct service *sv = &e->v[e->n];
+	const struct service *first;
+	enum rstatus rc;
+
+	sv->line = line;
+	if (!json_is_object(s))
+		return rerr_set(err, R_EINPUT, path, sv->line, "a service is a JSON object");
+	e->n++;
+	if ((rc = only_keys(s, skeys, path, pos, sp, err)) != R_OK ||
+	    (rc = get_str(s, "name", true, path, pos, sp, &sv->name, err)) != R_OK ||
+	    (rc = get_str(s, "owner", false, path, pos, sp, &sv->owner, err)) != R_OK ||
+	    (rc = get_str(s, "policy", true, path, pos, sp, &sv->policy, err)) != R_OK ||
+	    (rc = get_strs(s, "endpoints", path, pos, sp, &sv->endpoints, &sv->nendpoints, err)) !=
+		R_OK ||
+	    (rc = get_strs(s, "mail_domains", path, pos, sp, &sv->mail_domains, &sv->nmail, err)) !=
+		R_OK)
+		return rc;
+	if (sv->nendpoints + sv->nmail == 0)
+		return rerr_set(err, R_EINPUT, path, sv->line,
+				"service \"%s\" has no endpoints and no mail domains: nothing "
+				"to check",
+				sv->name);
+	if ((rc = names_add(names, e, e->n - 1, &first, err)) != R_OK)
+		return rc;
+	if (first) {
+		char np[96];
+		snprintf(np, sizeof(np), "%s/name", sp);
+		return rerr_set(err, R_EINPUT, path, jsonpos_line(pos, np),
+				"duplicate service \"%s\" (first at line %ld)", sv->name,
+				first->line);
+	}
+	if (estate_policy(e, sv->policy) == NULL) {
+		char pp[96];
+		snprintf(pp, sizeof(pp), "%s/policy", sp);
+		return rerr_set(err, R_EINPUT, path, jsonpos_line(pos, pp),
+				"service \"%s\" names policy \"%s\", which no file in the "
+				"policies folder defines",
+				sv->name, sv->policy);
+	}
+	return R_OK;
+}
+
+/* The estate as one parsed document: any estate, and the errors of any. */
+static enum rstatus services_tree(struct estate *e, struct names *names, const char *path,
+				  const char *data, size_t len, struct rerr *err)
+{
+	static const char *const keys[] = {"services", "description", NULL};
 	json_t *root = NULL, *arr, *s;
 	struct jsonpos *pos = NULL;
 	enum rstatus rc;
 	size_t i;
 
-	if ((rc = jsonpos_load_text(path, &root, &pos, &e->text, err)) != R_OK)
+	if ((rc = jsonpos_loadb_at(data, len, path, POLICY_MAX_ESTATE_BYTES, 1, &root, &pos,
+				   err)) != R_OK)
 		return rc;
 	if (!json_is_object(root)) {
 		rc = rerr_set(err, R_EINPUT, path, 1,
@@ -548,53 +659,279 @@ static enum rstatus load_services(struct estate *e, const char *path, struct rer
 	json_array_foreach(arr, i, s)
 	{
 		char sp[64];
-		struct service *sv = &e->v[e->n];
 		snprintf(sp, sizeof(sp), "/services/%zu", i);
-		sv->line = jsonpos_line(pos, sp);
-		if (!json_is_object(s)) {
-			rc = rerr_set(err, R_EINPUT, path, sv->line, "a service is a JSON object");
+		if ((rc = add_service(e, names, path, s, pos, sp, jsonpos_line(pos, sp), err)) !=
+		    R_OK)
 			goto out;
-		}
-		e->n++;
-		if ((rc = only_keys(s, skeys, path, pos, sp, err)) != R_OK ||
-		    (rc = get_str(s, "name", true, path, pos, sp, &sv->name, err)) != R_OK ||
-		    (rc = get_str(s, "owner", false, path, pos, sp, &sv->owner, err)) != R_OK ||
-		    (rc = get_str(s, "policy", true, path, pos, sp, &sv->policy, err)) != R_OK ||
-		    (rc = get_strs(s, "endpoints", path, pos, sp, &sv->endpoints, &sv->nendpoints,
-				   err)) != R_OK ||
-		    (rc = get_strs(s, "mail_domains", path, pos, sp, &sv->mail_domains, &sv->nmail,
-				   err)) != R_OK)
-			goto out;
-		if (sv->nendpoints + sv->nmail == 0) {
-			rc =
-			    rerr_set(err, R_EINPUT, path, sv->line,
-				     "service \"%s\" has no endpoints and no mail domains: nothing "
-				     "to check",
-				     sv->name);
-			goto out;
-		}
-		for (size_t k = 0; k + 1 < e->n; k++)
-			if (strcmp(e->v[k].name, sv->name) == 0) {
-				char np[96];
-				snprintf(np, sizeof(np), "%s/name", sp);
-				rc = rerr_set(err, R_EINPUT, path, jsonpos_line(pos, np),
-					      "duplicate service \"%s\" (first at line %ld)",
-					      sv->name, e->v[k].line);
-				goto out;
-			}
-		if (estate_policy(e, sv->policy) == NULL) {
-			char pp[96];
-			snprintf(pp, sizeof(pp), "%s/policy", sp);
-			rc = rerr_set(err, R_EINPUT, path, jsonpos_line(pos, pp),
-				      "service \"%s\" names policy \"%s\", which no file in the "
-				      "policies folder defines",
-				      sv->name, sv->policy);
-			goto out;
-		}
 	}
 out:
 	json_decref(root);
 	jsonpos_free(pos);
+	return rc;
+}
+
+/*
+ * The estate a service at a time: the text between the services is read here,
+ * each service (and each other value) is parsed by jansson alone and freed
+ * before the next, so that a million endpoints never make a million-node
+ * tree. Anything unusual (a syntax or a content error, a key escaped, deep
+ * nesting) returns R_EINPUT without a message worth showing: the caller then
+ * reads the estate as one document, which names the error as it always did.
+ */
+struct cursor {
+	const char *s, *end;
+	long line;
+};
+
+static bool cur_at(const struct cursor *c, char ch)
+{
+	return c->s < c->end && *c->s == ch;
+}
+
+static void cur_ws(struct cursor *c)
+{
+	for (; c->s < c->end; c->s++) {
+		if (*c->s == '\n')
+			c->line++;
+		else if (*c->s != ' ' && *c->s != '\t' && *c->s != '\r')
+			break;
+	}
+}
+
+/* Past one string token; false when it does not end. */
+static bool cur_string(struct cursor *c)
+{
+	for (c->s++; c->s < c->end && *c->s != '"'; c->s++) {
+		if (*c->s == '\\')
+			c->s++;
+		else if (*c->s == '\n')
+			c->line++;
+	}
+	if (c->s >= c->end)
+		return false;
+	c->s++;
+	return true;
+}
+
+/* Deeper than this (jansson's own bound is 2048) is left to the whole-document reader. */
+#define STREAM_MAX_DEPTH 512
+
+/* Past one value, counting lines, without judging it (jansson does). */
+static bool cur_value(struct cursor *c)
+{
+	int depth = 0;
+	const char *start = c->s;
+
+	if (cur_at(c, '"'))
+		return cur_string(c);
+	if (!cur_at(c, '{') && !cur_at(c, '[')) {
+		while (c->s < c->end && *c->s != ',' && *c->s != ']' && *c->s != '}' &&
+		       *c->s != ' ' && *c->s != '\t' && *c->s != '\r' && *c->s != '\n')
+			c->s++;
+		return c->s > start;
+	}
+	while (c->s < c->end) {
+		char ch = *c->s;
+		if (ch == '"') {
+			if (!cur_string(c))
+				return false;
+			continue;
+		}
+		if (ch == '\n')
+			c->line++;
+		else if (ch == '{' || ch == '[') {
+			if (++depth > STREAM_MAX_DEPTH)
+				return false;
+		} else if ((ch == '}' || ch == ']') && --depth == 0) {
+			c->s++;
+			return true;
+		}
+		c->s++;
+	}
+	return false;
+}
+
+/* Not the usual shape: the caller reads the estate as one document. */
+static enum rstatus unusual(const char *path, struct cursor *c, struct rerr *err)
+{
+	return rerr_set(err, R_EINPUT, path, c->line, "not an estate of the usual shape");
+}
+
+/*
+ * One walk over the estate. Without e, only counts the services (*count) and
+ * checks the text between them: nothing is allocated, so that the bound on
+ * services is said before a million of them are read. With e (sized for
+ * *count), reads each service into it.
+ */
+static enum rstatus services_walk(struct estate *e, struct names *names, const char *path,
+				  const char *data, size_t len, size_t *count, struct rerr *err)
+{
+	struct cursor c = {data, data + len, 1};
+	bool seen[2] = {false, false}; /* "services", "description" */
+	enum rstatus rc;
+
+	cur_ws(&c);
+	if (!cur_at(&c, '{'))
+		return unusual(path, &c, err);
+	c.s++;
+	for (;;) {
+		cur_ws(&c);
+		const char *k = c.s;
+		if (!cur_at(&c, '"') || !cur_string(&c))
+			return unusual(path, &c, err);
+		json_t *key = json_loadb(k, (size_t)(c.s - k), JSON_DECODE_ANY, NULL);
+		const char *ks = json_string_value(key);
+		int which = -1;
+		if (ks && strcmp(ks, "services") == 0)
+			which = 0;
+		else if (ks && strcmp(ks, "description") == 0)
+			which = 1;
+		json_decref(key);
+		if (which < 0 || seen[which])
+			return unusual(path, &c, err);
+		seen[which] = true;
+		cur_ws(&c);
+		if (!cur_at(&c, ':'))
+			return unusual(path, &c, err);
+		c.s++;
+		cur_ws(&c);
+		if (which == 0) {
+			if (!cur_at(&c, '['))
+				return unusual(path, &c, err);
+			c.s++;
+			cur_ws(&c);
+			for (size_t i = 0; !cur_at(&c, ']'); i++) {
+				const char *v = c.s;
+				long line = c.line;
+				if (i >= POLICY_MAX_SERVICES)
+					return rerr_set(err, R_ELIMIT, path, 0,
+							"more than %u services",
+							POLICY_MAX_SERVICES);
+				if (!cur_value(&c))
+					return unusual(path, &c, err);
+				if (e == NULL) {
+					*count = i + 1;
+				} else {
+					json_t *s = NULL;
+					struct jsonpos *pos = NULL;
+					if (i >= *count) /* never: the text did not change */
+						return unusual(path, &c, err);
+					if ((rc = jsonpos_loadb_at(v, (size_t)(c.s - v), path,
+								   SIZE_MAX, line, &s, &pos,
+								   err)) != R_OK)
+						return rc;
+					rc = add_service(e, names, path, s, pos, "", line, err);
+					json_decref(s);
+					jsonpos_free(pos);
+					if (rc != R_OK)
+						return rc;
+				}
+				cur_ws(&c);
+				if (cur_at(&c, ']'))
+					break;
+				if (!cur_at(&c, ','))
+					return unusual(path, &c, err);
+				c.s++; /* a value must follow: no trailing comma */
+				cur_ws(&c);
+				if (cur_at(&c, ']'))
+					return unusual(path, &c, err);
+			}
+			c.s++;
+		} else {
+			const char *v = c.s;
+			if (!cur_value(&c))
+				return unusual(path, &c, err);
+			if (e) { /* checked once */
+				json_t *d =
+				    json_loadb(v, (size_t)(c.s - v),
+					       JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+				if (d == NULL)
+					return unusual(path, &c, err);
+				json_decref(d);
+			}
+		}
+		cur_ws(&c);
+		if (cur_at(&c, '}'))
+			break;
+		if (!cur_at(&c, ','))
+			return unusual(path, &c, err);
+		c.s++;
+	}
+	c.s++;
+	cur_ws(&c);
+	if (c.s != c.end || !seen[0])
+		return unusual(path, &c, err);
+	return R_OK;
+}
+
+static enum rstatus services_stream(struct estate *e, struct names *names, const char *path,
+				    const char *data, size_t len, struct rerr *err)
+{
+	size_t count = 0;
+	enum rstatus rc = services_walk(NULL, NULL, path, data, len, &count, err);
+
+	if (rc != R_OK)
+		return rc;
+	if ((e->v = calloc(count + 1, sizeof(*e->v))) == NULL)
+		return rerr_set(err, R_ENOMEM, path, 0, "out of memory");
+	e->vcap = count + 1;
+	return services_walk(e, names, path, data, len, &count, err);
+}
+
+static void services_clear(struct estate *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		struct service *s = &e->v[i];
+		free(s->name);
+		free(s->owner);
+		free(s->policy);
+		free(s->endpoints); /* one allocation each (get_strs) */
+		free(s->mail_domains);
+	}
+	free(e->v);
+	e->v = NULL;
+	e->n = e->vcap = 0;
+}
+
+/*
+ * Reads the services: a service at a time when the estate has the usual shape
+ * (the common case, and the only one that stays small at a million endpoints),
+ * else, and for the message of any error in its content, as one document.
+ */
+static enum rstatus load_services(struct estate *e, const char *path, struct rerr *err)
+{
+	struct names names = {NULL, 0, 0};
+	struct buf b;
+	enum rstatus rc;
+
+	buf_init(&b, POLICY_MAX_ESTATE_BYTES);
+	if ((rc = buf_read_file(&b, path, err)) != R_OK) {
+		if (rc == R_EIO)
+			rc = err->code = R_EINPUT; /* a file the user named and cannot be read */
+		goto out;
+	}
+	if (memchr(b.data, '\0', b.len) == NULL)
+		rc = services_stream(e, &names, path, b.data, b.len, err);
+	else
+		rc = R_EINPUT; /* jsonpos names the line of the NUL */
+	if (rc == R_EINPUT) {  /* a bound hit or memory out is said as it is */
+		struct rerr first = *err;
+		services_clear(e);
+		names.n = 0;
+		if (names.slot)
+			memset(names.slot, 0, names.nslot * sizeof(*names.slot));
+		rc = services_tree(e, &names, path, b.data, b.len, err);
+		if (rc == R_OK) { /* never: the two readers disagree; refuse, as the first did */
+			services_clear(e);
+			*err = first;
+			rc = first.code;
+		}
+	}
+	if (rc == R_OK && (e->text = buf_steal(&b, NULL)) == NULL)
+		rc = rerr_set(err, R_ENOMEM, path, 0, "out of memory");
+out:
+	free(names.slot);
+	buf_free(&b);
 	return rc;
 }
 
@@ -665,19 +1002,7 @@ void estate_free(struct estate *e)
 {
 	if (e == NULL)
 		return;
-	for (size_t i = 0; i < e->n; i++) {
-		struct service *s = &e->v[i];
-		free(s->name);
-		free(s->owner);
-		free(s->policy);
-		for (size_t k = 0; k < s->nendpoints; k++)
-			free(s->endpoints[k]);
-		free(s->endpoints);
-		for (size_t k = 0; k < s->nmail; k++)
-			free(s->mail_domains[k]);
-		free(s->mail_domains);
-	}
-	free(e->v);
+	services_clear(e);
 	for (size_t i = 0; i < e->npolicies; i++)
 		policy_clear(&e->policies[i]);
 	free(e->policies);

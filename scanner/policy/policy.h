@@ -16,6 +16,12 @@
 
 #define POLICY_MAX_SERVICES 1000000u
 #define POLICY_MAX_ENDPOINTS 1000000u
+/*
+ * The estate file: 1,000,000 endpoints take about 50 MB of JSON; an estate
+ * read a service at a time stays small, one read as a whole document (for the
+ * message of an error) takes about ten times its size.
+ */
+#define POLICY_MAX_ESTATE_BYTES (128u * 1024 * 1024)
 #define POLICY_MAX_NAME 128 /* characters of a policy's name */
 
 /* A set of ISO 3166-1 alpha-2 codes. */
@@ -57,7 +63,9 @@ struct service {
 	char *name;
 	char *owner;
 	char *policy;
-	char **endpoints; /* names or patterns ("*.pay.example.com") */
+	/* names or patterns ("*.pay.example.com"); the pointers and the strings are
+	 * one allocation, and so are mail_domains' */
+	char **endpoints;
 	size_t nendpoints;
 	char **mail_domains;
 	size_t nmail;
