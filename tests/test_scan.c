@@ -305,6 +305,66 @@ END_TEST
  * carries every field `check --format json` gives (scope, prefix,
  * geoip_country and disagreement were missing), with the same values.
  */
+/*
+ * Issue 16: a scan cut into one job per endpoint (the writer thread stores job
+ * N while job N+1 resolves) and with its DNS answer log emptied between jobs
+ * (RESIDENCY_FORGET_ANSWERS=1: flat memory) stores what a plain scan stores:
+ * the same services, paths and findings, every job once; the answers used
+ * again after the log was emptied are stored again, never fewer.
+ */
+START_TEST(a_pipelined_scan_that_forgets_its_answers_stores_the_same)
+{
+	char cmd[8192], *out = NULL, *err = NULL;
+
+	snprintf(cmd, sizeof(cmd), "scan -c examples/before.json --db '%s'", DB);
+	ck_assert_int_eq(tu_cli(cmd, &out, NULL), 1);
+	free(out);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && RESIDENCY_FORGET_ANSWERS=1 '%s' scan -c examples/before.json "
+		 "--job-endpoints 1 --db '%s'",
+		 tu_path("."), tu_bin(), DB);
+	ck_assert_int_eq(tu_run(cmd, &out, &err), 1);
+	ck_assert_msg(strstr(out, "jobs by this worker") != NULL, "%s%s", out, err);
+	free(out);
+	free(err);
+	ck_assert_int_gt(sql_int("SELECT count(*) FROM scan_jobs WHERE scan_id = 2"), 2);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM scan_jobs WHERE scan_id = 2 AND done_at IS "
+				 "NULL"),
+			 0);
+	char *a = sql_text("SELECT counts - 'answers' FROM scans WHERE id = 1");
+	char *b = sql_text("SELECT counts - 'answers' FROM scans WHERE id = 2");
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	ck_assert_int_ge(sql_int("SELECT (counts->>'answers')::int FROM scans WHERE id = 2"),
+			 sql_int("SELECT (counts->>'answers')::int FROM scans WHERE id = 1"));
+	/* Every distinct answer of the plain scan is among the other's. */
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM (SELECT name, type, rcode, data FROM "
+				 "scan_answers WHERE scan_id = 1 EXCEPT SELECT name, type, rcode, "
+				 "data FROM scan_answers WHERE scan_id = 2) x"),
+			 0);
+	/* The same paths, element for element, and the same findings. */
+	ck_assert_int_eq(
+	    sql_int("SELECT count(*) FROM ((SELECT service, endpoint, mail, idx, kind, "
+		    "name, address, status, parent, zone FROM scan_path_elements "
+		    "WHERE scan_id = 1 EXCEPT ALL SELECT service, endpoint, mail, idx, "
+		    "kind, name, address, status, parent, zone FROM scan_path_elements "
+		    "WHERE scan_id = 2) UNION ALL (SELECT service, endpoint, mail, idx, "
+		    "kind, name, address, status, parent, zone FROM scan_path_elements "
+		    "WHERE scan_id = 2 EXCEPT ALL SELECT service, endpoint, mail, idx, "
+		    "kind, name, address, status, parent, zone FROM scan_path_elements "
+		    "WHERE scan_id = 1)) x"),
+	    0);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM (SELECT service, element, reason, detail "
+				 "FROM scan_findings WHERE scan_id = 1 EXCEPT ALL SELECT service, "
+				 "element, reason, detail FROM scan_findings WHERE scan_id = 2) x"),
+			 0);
+	snprintf(cmd, sizeof(cmd), "evidence verify --db-chain --db '%s'", DB);
+	ck_assert_int_eq(tu_cli(cmd, &out, NULL), 0);
+	free(out);
+}
+END_TEST
+
 START_TEST(one_finding_lists_its_endpoints_and_report_matches_check)
 {
 	char args[4096], *out = NULL;
@@ -380,6 +440,7 @@ int main(void)
 	tcase_add_test(tc, config_errors_name_file_and_line);
 	tcase_add_test(tc, one_finding_lists_its_endpoints_and_report_matches_check);
 	tcase_add_test(tc, an_answer_of_70000_records_is_stored_whole);
+	tcase_add_test(tc, a_pipelined_scan_that_forgets_its_answers_stores_the_same);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -148,7 +148,8 @@ void dns_live_cache(const struct dns *d, size_t *cached, size_t *evicted, size_t
 
 /* Every distinct answer given so far by this dns object (each (name, type) once,
  * however many paths used it, unless it was asked again after the live cache
- * evicted it: then each answer received), in order; valid until dns_free(). */
+ * evicted it: then each answer received), in order; valid until dns_free().
+ * out may be NULL for the count alone. */
 size_t dns_answers(const struct dns *d, const struct dns_answer **out);
 /* Empties the answer log (the answers stay cached, up to the live cache's
  * bound) and the names and texts it and the paths held: clear every path

@@ -344,7 +344,8 @@ void dns_live_stats(const struct dns *d, size_t *retried, int *window)
 
 size_t dns_answers(const struct dns *d, const struct dns_answer **out)
 {
-	*out = d->answers;
+	if (out)
+		*out = d->answers;
 	return d->nanswers;
 }
 

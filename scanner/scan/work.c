@@ -23,6 +23,17 @@ unsigned work_stop_grace(void)
 	return n >= 0 && n <= 3600 && *end == '\0' ? (unsigned)n : WORK_STOP_GRACE;
 }
 
+/* The log's size at which it is emptied: RESIDENCY_FORGET_ANSWERS from the
+ * environment (1 to WORK_FORGET_ANSWERS; tests set it low), else the default. */
+static size_t forget_answers(void)
+{
+	const char *v = getenv("RESIDENCY_FORGET_ANSWERS");
+	char *end;
+	long n = v && *v ? strtol(v, &end, 10) : -1;
+
+	return n >= 1 && n <= WORK_FORGET_ANSWERS && *end == '\0' ? (size_t)n : WORK_FORGET_ANSWERS;
+}
+
 static bool stopping(const struct scan_work *w)
 {
 	return (w->stop && *w->stop) || (w->in->stop && *w->in->stop);
@@ -307,6 +318,8 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 	struct store *wconn = NULL, *lockconn = *st && w->locked && *w->locked ? *st : NULL;
 	enum rstatus rc;
 
+	size_t forget = forget_answers();
+
 	worker_name(worker, sizeof(worker));
 	w->begun = false;
 	w->jobs = 0;
@@ -366,6 +379,18 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 			    complete)
 				return R_OK;
 			return end_scan(w, *st, "interrupted", R_ESTOPPED, err);
+		}
+		if (dns_answers(r->dns, NULL) >= forget) {
+			/* Flat memory: once the writer has stored every answer logged
+			 * so far and no path is held, the log and its strings go.
+			 * Answers used again later are logged (and stored) again. */
+			if ((rc = writer_take(&wr, w, r, &answers_from, &handed, &failed, err)) !=
+			    R_OK)
+				goto trouble;
+			if (answers_from == dns_answers(r->dns, NULL)) {
+				dns_forget_answers(r->dns);
+				answers_from = handed = 0;
+			}
 		}
 		if ((rc = store_scan_claim(*st, w->id, &job, &undone, err)) != R_OK)
 			goto trouble;

@@ -23,6 +23,9 @@
 #include <stdbool.h>
 
 #define WORK_JOB_ENDPOINTS 1000 /* default size of a job, in endpoints */
+/* DNS answers a worker's log holds before, all stored, it is emptied between
+ * two jobs (the answers and their strings, about 20 MiB). */
+#define WORK_FORGET_ANSWERS 65536
 /* Seconds the job in hand gets to finish after a first SIGTERM/SIGINT:
  * RESIDENCY_STOP_GRACE from the environment (0 to 3600), else this. */
 #define WORK_STOP_GRACE 5
