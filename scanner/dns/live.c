@@ -13,15 +13,18 @@
  * records are written as text by rrtext.c rather than ldns's printf per byte:
  * at a hundred thousand questions a second both cost more than c-ares.
  *
+ * Answers go into the cache of livecache.c (its bound, eviction and re-ask
+ * counting live there); this file asks, parses and fills entries.
+ *
  * In batch mode a question not yet answered is queued and reported as pending
  * instead of waited for: dns_resolve_paths() builds every path, flushes the
  * whole queue at once, and builds again until no path waits (one round per
  * level of the path: chain hop, zone, name servers, their addresses).
  */
 #include "dns/live.h"
+#include "dns/livecache.h"
 #include "dns/rrtext.h"
 #include "dns/udpbatch.h"
-#include "core/hash.h"
 #include "core/log.h"
 
 #include <ares.h>
@@ -33,45 +36,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define LIVE_MAX_RECORDS 20000000u
-/* Answers cached between calls of live_trim() by default: about 750 bytes
- * each with their records and index, so under 40 MB (issue 16: a million
- * endpoints in 300 MiB; `resolve` of 400,000 names peaks at 108 MiB). */
-#define LIVE_DEFAULT_ENTRIES 50000u
 #define LIVE_MIN_WINDOW 8
 #define LIVE_DEFAULT_INFLIGHT 500
-
-/*
- * The memory of one answer received: its records and strings, in chunks. The
- * entries it filled (the name asked, and the later owners of a chain it
- * carried) share it; it is freed with the last of them (refs).
- */
-struct ablock {
-	struct ablock *more; /* further chunks, newest first */
-	char *cur;
-	size_t left;
-	uint32_t refs, nrecs; /* in the first chunk */
-};
-
-/* An entry's strings (apex, data) and records live in its block; its key is
- * its own. All are lent out until the entry is evicted (live_trim()). */
-struct centry {
-	char *key; /* "TYPE name"; NULL: a free entry */
-	uint32_t hash;
-	uint32_t gen;	     /* the answer that made it, for owners filled from another's answer */
-	uint32_t serial;     /* this fill of the entry: a new one when asked again */
-	uint32_t prev, next; /* the LRU list (entry numbers from 1; 0: none); next: free list */
-	struct ablock *blk;
-	enum dns_status rcode;
-	bool cname;
-	bool pending; /* queued or in flight */
-	const struct zone_rr **rr;
-	size_t n;
-	char *soa_owner;      /* zone apex named by an SOA (or the NS of a positive answer) */
-	char *data;	      /* the records as text, one per line; made on first use */
-	unsigned ttl;	      /* the least TTL of the records */
-	struct timespec when; /* when the answer came */
-};
 
 struct question {
 	struct live *l;
@@ -81,33 +47,12 @@ struct question {
 
 struct live {
 	ares_channel ch;
-	struct udpbatch *ub;	/* datagrams in batches (udpbatch.h) */
-	size_t asked, answered; /* questions sent, and those any resolver answered */
-	size_t retried;		/* questions that needed more than one try */
-	size_t max_records;	/* LIVE_MAX_RECORDS unless set lower (tests) */
-	char servers[4096];	/* the list given, comma separated; longer is refused */
-	struct ablock *blk;	/* the block of the answer being absorbed */
-	size_t nrecs;		/* records held by all blocks */
-	/* Bounded by least recent use: at most max_entries once live_trim() ran.
-	 * lru_head is the entry used last; evicted entries go on the free list;
-	 * ghosts are the 64-bit hashes of keys evicted, so that a question asked
-	 * again is counted (reasked). */
-	size_t max_entries, nlive, evicted, reasked;
-	uint32_t lru_head, lru_tail, free_head, serials;
-	uint64_t *ghost;
-	size_t nghost, capghost;
-	/* The cache: entries in a dense array, found through an open-addressing
-	 * index with a power-of-two size, at most half full. A slot holds the
-	 * entry's hash (high 32 bits) and its number from 1 (low; 0: empty), so
-	 * that a probe touches an entry only when the hashes agree. */
-	struct centry *ents;
-	size_t nents, capents;
-	uint64_t *index;
-	/* Entries found lately, by the low bits of their hash (entry number + 1;
-	 * 0: none): a path asks about the same few names several times in a row,
-	 * and these are found without the index. */
-	uint32_t recent[16];
-	size_t capindex;
+	struct udpbatch *ub;	 /* datagrams in batches (udpbatch.h) */
+	size_t asked, answered;	 /* questions sent, and those any resolver answered */
+	size_t retried;		 /* questions that needed more than one try */
+	char servers[4096];	 /* the list given, comma separated; longer is refused */
+	struct livecache c;	 /* the answers (livecache.h) */
+	uint32_t serials;	 /* fills of entries, numbered from 1 */
 	struct question **queue; /* waiting to be sent */
 	size_t nqueue, capqueue;
 	int inflight, max_inflight, clean;
@@ -118,8 +63,6 @@ struct live {
 	uint32_t gen;	     /* answers absorbed, numbered from 1 */
 	size_t pending_hits; /* batch mode: answers not yet known, asked for */
 };
-
-static void block_release(struct live *l, struct ablock *b);
 
 static int configure(ares_socket_t fd, int type, void *arg)
 {
@@ -190,13 +133,10 @@ enum rstatus live_new(const char **resolvers, size_t n, int timeout_ms, int trie
 	} else {
 		snprintf(l->servers, sizeof(l->servers), "system resolvers");
 	}
-	l->max_records = LIVE_MAX_RECORDS;
-	l->max_entries = LIVE_DEFAULT_ENTRIES;
 	l->timeout_ms = o.timeout;
 	l->max_inflight = max_inflight > 0 ? max_inflight : LIVE_DEFAULT_INFLIGHT;
 	l->window = l->max_inflight < 64 ? l->max_inflight : 64;
-	l->capindex = 1024;
-	if ((l->index = calloc(l->capindex, sizeof(*l->index))) == NULL) {
+	if (!livecache_init(&l->c)) {
 		live_free(l);
 		return rerr_set(err, R_ENOMEM, NULL, 0, "out of memory");
 	}
@@ -214,14 +154,7 @@ void live_free(struct live *l)
 	for (size_t i = 0; i < l->nqueue; i++)
 		free(l->queue[i]);
 	free(l->queue);
-	for (size_t i = 0; i < l->nents; i++) {
-		free(l->ents[i].rr);
-		free(l->ents[i].key);
-		block_release(l, l->ents[i].blk);
-	}
-	free(l->ents);
-	free(l->index);
-	free(l->ghost);
+	livecache_free(&l->c);
 	free(l);
 }
 
@@ -239,7 +172,7 @@ void live_stats(const struct live *l, size_t *retried, int *window)
 
 void live_set_max_records(struct live *l, size_t max)
 {
-	l->max_records = max > 0 && max < LIVE_MAX_RECORDS ? max : LIVE_MAX_RECORDS;
+	l->c.max_records = max > 0 && max < LIVE_MAX_RECORDS ? max : LIVE_MAX_RECORDS;
 }
 
 const char *live_resolvers(const struct live *l)
@@ -247,296 +180,29 @@ const char *live_resolvers(const struct live *l)
 	return l->servers;
 }
 
-/* The cache key of (type, name): "TYPE name", as snprintf "%u %s" writes it. */
-static void make_key(char *key, size_t size, uint16_t type, const char *name)
-{
-	char num[8];
-	size_t k = 0, n = strlen(name);
-	do
-		num[k++] = (char)('0' + type % 10);
-	while ((type /= 10) > 0 && k < sizeof(num));
-	size_t used = 0;
-	while (k > 0)
-		key[used++] = num[--k];
-	key[used++] = ' ';
-	if (n > size - used - 1)
-		n = size - used - 1;
-	memcpy(key + used, name, n);
-	key[used + n] = '\0';
-}
-
-static void lru_unlink(struct live *l, uint32_t k)
-{
-	struct centry *e = &l->ents[k - 1];
-	if (e->prev)
-		l->ents[e->prev - 1].next = e->next;
-	else
-		l->lru_head = e->next;
-	if (e->next)
-		l->ents[e->next - 1].prev = e->prev;
-	else
-		l->lru_tail = e->prev;
-	e->prev = e->next = 0;
-}
-
-static void lru_front(struct live *l, uint32_t k)
-{
-	struct centry *e = &l->ents[k - 1];
-	e->prev = 0;
-	e->next = l->lru_head;
-	if (l->lru_head)
-		l->ents[l->lru_head - 1].prev = k;
-	l->lru_head = k;
-	if (l->lru_tail == 0)
-		l->lru_tail = k;
-}
-
-/* Entry k was used: it is the last to be evicted. */
-static void touch(struct live *l, uint32_t k)
-{
-	if (l->lru_head != k) {
-		lru_unlink(l, k);
-		lru_front(l, k);
-	}
-}
-
-/* The entry of key, or NULL (found false) when there is none. */
-static struct centry *slot(struct live *l, const char *key, bool *found)
-{
-	uint32_t h = hash_str(key), *r = &l->recent[h & 15];
-	if (*r && l->ents[*r - 1].hash == h && l->ents[*r - 1].key &&
-	    strcmp(l->ents[*r - 1].key, key) == 0) {
-		*found = true;
-		touch(l, *r);
-		return &l->ents[*r - 1];
-	}
-	for (size_t i = h & (l->capindex - 1); l->index[i]; i = (i + 1) & (l->capindex - 1)) {
-		if ((uint32_t)(l->index[i] >> 32) != h)
-			continue;
-		struct centry *e = &l->ents[(uint32_t)l->index[i] - 1];
-		if (strcmp(e->key, key) == 0) {
-			*r = (uint32_t)l->index[i];
-			*found = true;
-			touch(l, *r);
-			return e;
-		}
-	}
-	*found = false;
-	return NULL;
-}
-
-/* FNV-1a, 64 bits: a ghost's key. Never 0 (an empty slot). */
-static uint64_t hash64(const char *s)
-{
-	uint64_t h = 14695981039346656037u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h ? h : 1;
-}
-
-/*
- * Remembers (add) or looks up a key evicted; true when it is remembered. The
- * table is direct-mapped, four slots per answer the cache holds, so that it
- * stays as flat as the cache: a later eviction may overwrite a ghost, and a
- * question asked again so long after is then not counted (never one counted
- * that was not asked before). Out of memory: nothing remembered.
- */
-static bool ghost(struct live *l, uint64_t h, bool add)
-{
-	if (l->ghost == NULL) {
-		if (!add)
-			return false;
-		size_t cap = 1024;
-		while (cap < 4 * l->max_entries && cap < ((size_t)1 << 30))
-			cap *= 2;
-		if ((l->ghost = calloc(cap, sizeof(*l->ghost))) == NULL)
-			return false;
-		l->capghost = cap;
-	}
-	uint64_t *g = &l->ghost[(h ^ (h >> 32)) & (l->capghost - 1)];
-	if (add) {
-		l->nghost += *g == 0;
-		*g = h;
-		return false;
-	}
-	return *g == h;
-}
-
-/* Takes entry k (answered, not pending) out of the cache, freeing what it holds. */
-static void evict(struct live *l, uint32_t k)
-{
-	struct centry *e = &l->ents[k - 1];
-	size_t mask = l->capindex - 1, i = e->hash & mask;
-
-	while ((uint32_t)l->index[i] != k)
-		i = (i + 1) & mask;
-	/* Backward-shift deletion: every later entry of the run stays findable. */
-	for (size_t j = i;;) {
-		l->index[i] = 0;
-		for (;;) {
-			j = (j + 1) & mask;
-			if (l->index[j] == 0)
-				goto removed;
-			size_t home = (uint32_t)(l->index[j] >> 32) & mask;
-			if (((j - home) & mask) >= ((j - i) & mask))
-				break;
-		}
-		l->index[i] = l->index[j];
-		i = j;
-	}
-removed:
-	lru_unlink(l, k);
-	ghost(l, hash64(e->key), true);
-	free(e->rr);
-	free(e->key);
-	block_release(l, e->blk);
-	memset(e, 0, sizeof(*e));
-	e->next = l->free_head;
-	l->free_head = k;
-	l->nlive--;
-	l->evicted++;
-}
-
 void live_trim(struct live *l)
 {
-	bool any = false;
-	while (l->nlive > l->max_entries && l->lru_tail && !l->ents[l->lru_tail - 1].pending) {
-		evict(l, l->lru_tail);
-		any = true;
-	}
-	if (any) /* they may name entries evicted */
-		memset(l->recent, 0, sizeof(l->recent));
+	livecache_trim(&l->c);
 }
 
 void live_touch(struct live *l, const char *name, uint16_t type)
 {
 	char key[300];
 	bool found;
-	make_key(key, sizeof(key), type, name);
-	slot(l, key, &found); /* found: now the most recently used */
+	livecache_key(key, sizeof(key), type, name);
+	livecache_find(&l->c, key, &found); /* found: now the most recently used */
 }
 
 void live_set_max_entries(struct live *l, size_t max)
 {
-	l->max_entries = max > 0 ? max : LIVE_DEFAULT_ENTRIES;
-	free(l->ghost); /* sized for the bound when first needed */
-	l->ghost = NULL;
-	l->nghost = l->capghost = 0;
+	livecache_set_max_entries(&l->c, max);
 }
 
 void live_cache_stats(const struct live *l, size_t *cached, size_t *evicted, size_t *reasked)
 {
-	*cached = l->nlive;
-	*evicted = l->evicted;
-	*reasked = l->reasked;
-}
-
-static struct ablock *block_new(size_t size)
-{
-	struct ablock *b = malloc(sizeof(*b) + size);
-	if (b == NULL)
-		return NULL;
-	b->more = NULL;
-	b->cur = (char *)(b + 1);
-	b->left = size;
-	b->refs = b->nrecs = 0;
-	return b;
-}
-
-/* Drops one entry's hold on b, freeing it with the last. Safe with NULL. */
-static void block_release(struct live *l, struct ablock *b)
-{
-	if (b == NULL || --b->refs > 0)
-		return;
-	l->nrecs -= b->nrecs;
-	while (b) {
-		struct ablock *next = b->more;
-		free(b);
-		b = next;
-	}
-}
-
-/* n bytes of the block being filled (l->blk), 8-aligned; NULL when out of memory. */
-static void *arena(struct live *l, size_t n)
-{
-	struct ablock *h = l->blk, *c;
-	if (h == NULL)
-		return NULL;
-	n = (n + 7) & ~(size_t)7;
-	c = h->more ? h->more : h;
-	if (n > c->left) {
-		if ((c = block_new(n > 1024 ? n : 1024)) == NULL)
-			return NULL;
-		c->more = h->more;
-		h->more = c;
-	}
-	void *p = c->cur;
-	c->cur += n;
-	c->left -= n;
-	return p;
-}
-
-static char *arena_str(struct live *l, const char *s, size_t n)
-{
-	char *p = arena(l, n + 1);
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
-/* A new entry for key (not in the cache); NULL when out of memory. Entries
- * may move: pointers to entries are good until the next insert. */
-static struct centry *insert(struct live *l, const char *key)
-{
-	if (l->nents >= UINT32_MAX - 1)
-		return NULL;
-	if (2 * (l->nlive + 1) >= l->capindex) {
-		size_t ncap = l->capindex * 2;
-		uint64_t *ni = calloc(ncap, sizeof(*ni));
-		if (ni == NULL)
-			return NULL;
-		for (size_t k = 0; k < l->capindex; k++) {
-			if (l->index[k] == 0)
-				continue;
-			size_t i = (uint32_t)(l->index[k] >> 32) & (ncap - 1);
-			while (ni[i])
-				i = (i + 1) & (ncap - 1);
-			ni[i] = l->index[k];
-		}
-		free(l->index);
-		l->index = ni;
-		l->capindex = ncap;
-	}
-	if (l->free_head == 0 && l->nents == l->capents) {
-		size_t ncap = l->capents ? l->capents * 2 : 1024;
-		struct centry *v = realloc(l->ents, ncap * sizeof(*v));
-		if (v == NULL)
-			return NULL;
-		l->ents = v;
-		l->capents = ncap;
-	}
-	char *k = strdup(key);
-	if (k == NULL)
-		return NULL;
-	uint32_t num = l->free_head;
-	if (num)
-		l->free_head = l->ents[num - 1].next;
-	else
-		num = (uint32_t)++l->nents;
-	struct centry *e = &l->ents[num - 1];
-	memset(e, 0, sizeof(*e));
-	e->key = k;
-	e->hash = hash_str(key);
-	e->rcode = DNS_ERROR;
-	size_t i = e->hash & (l->capindex - 1);
-	while (l->index[i])
-		i = (i + 1) & (l->capindex - 1);
-	l->index[i] = (uint64_t)e->hash << 32 | num;
-	l->nlive++;
-	lru_front(l, num);
-	return e;
+	*cached = l->c.nlive;
+	*evicted = l->c.evicted;
+	*reasked = l->c.reasked;
 }
 
 static bool canon_buf(const ldns_rdf *rdf, char *buf, size_t size)
@@ -557,7 +223,7 @@ static bool canon_buf(const ldns_rdf *rdf, char *buf, size_t size)
 static char *canon_arena(struct live *l, const ldns_rdf *rdf)
 {
 	char buf[300];
-	return canon_buf(rdf, buf, sizeof(buf)) ? arena_str(l, buf, strlen(buf)) : NULL;
+	return canon_buf(rdf, buf, sizeof(buf)) ? livecache_str(&l->c, buf, strlen(buf)) : NULL;
 }
 
 /* Keeps one record of an answer; NULL when it cannot be read (*toolong: a
@@ -565,28 +231,28 @@ static char *canon_arena(struct live *l, const ldns_rdf *rdf)
  * \DDD escapes). */
 static struct zone_rr *keep(struct live *l, const ldns_rr *rr, bool *toolong)
 {
-	if (l->nrecs >= l->max_records)
+	if (l->c.nrecs >= l->c.max_records)
 		return NULL;
-	struct zone_rr *z = arena(l, sizeof(*z));
+	struct zone_rr *z = livecache_alloc(&l->c, sizeof(*z));
 	if (z == NULL)
 		return NULL;
 	memset(z, 0, sizeof(*z));
-	l->nrecs++;
-	l->blk->nrecs++;
+	l->c.nrecs++;
+	l->c.blk->nrecs++;
 	z->type = (uint16_t)ldns_rr_get_type(rr);
 	z->ttl = ldns_rr_ttl(rr);
 	z->owner = canon_arena(l, ldns_rr_owner(rr));
 	char fast[2 * RRTEXT_NAME_MAX + 64];
 	size_t n;
 	if (rrtext_record(rr, fast, sizeof(fast), &n)) {
-		z->text = arena_str(l, fast, n);
+		z->text = livecache_str(&l->c, fast, n);
 	} else {
 		char *text = ldns_rr2str(rr); /* what rrtext does not write */
 		if (text) {
 			n = strlen(text);
 			if (n && text[n - 1] == '\n')
 				n--;
-			z->text = arena_str(l, text, n);
+			z->text = livecache_str(&l->c, text, n);
 			free(text);
 		}
 	}
@@ -659,13 +325,6 @@ static char *apex_of(struct live *l, const ldns_pkt *p, bool positive_no_cname)
 	return NULL;
 }
 
-/* The cache entry of key, made when missing; NULL when out of memory. */
-static struct centry *entry(struct live *l, const char *key, bool *found)
-{
-	struct centry *e = slot(l, key, found);
-	return *found ? e : insert(l, key);
-}
-
 /* Other owners on a chain the resolver sent at once get their own entries. */
 static void chain_owners(struct live *l, const char *name, uint16_t type, struct zone_rr **kept,
 			 size_t n)
@@ -677,8 +336,8 @@ static void chain_owners(struct live *l, const char *name, uint16_t type, struct
 		if (z == NULL || strcmp(z->owner, name) == 0 ||
 		    (z->type != type && z->type != LDNS_RR_TYPE_CNAME))
 			continue;
-		make_key(key, sizeof(key), type, z->owner);
-		struct centry *o = entry(l, key, &found);
+		livecache_key(key, sizeof(key), type, z->owner);
+		struct centry *o = livecache_entry(&l->c, key, &found);
 		if (o == NULL)
 			return;
 		/* An entry known before this answer keeps what its own answer said
@@ -689,8 +348,8 @@ static void chain_owners(struct live *l, const char *name, uint16_t type, struct
 			o->gen = l->gen;
 			o->serial = ++l->serials;
 			o->rcode = DNS_OK;
-			o->blk = l->blk; /* its records are this answer's */
-			l->blk->refs++;
+			o->blk = l->c.blk; /* its records are this answer's */
+			l->c.blk->refs++;
 			clock_gettime(CLOCK_REALTIME, &o->when);
 		}
 		if (o->cname)
@@ -725,15 +384,15 @@ static void hint_chain_end(struct live *l, uint16_t type, struct zone_rr **kept,
 			return; /* not the end after all */
 	char key[300];
 	bool found;
-	make_key(key, sizeof(key), type, end);
-	struct centry *o = slot(l, key, &found);
+	livecache_key(key, sizeof(key), type, end);
+	struct centry *o = livecache_find(&l->c, key, &found);
 	if (!found || o->pending || o->cname || o->rcode != DNS_OK || o->soa_owner ||
 	    o->blk == NULL)
 		return;
-	struct ablock *mine = l->blk; /* the apex must live as long as o */
-	l->blk = o->blk;
+	struct ablock *mine = l->c.blk; /* the apex must live as long as o */
+	l->c.blk = o->blk;
 	o->soa_owner = apex_of(l, p, true);
-	l->blk = mine;
+	l->c.blk = mine;
 }
 
 /*
@@ -748,8 +407,8 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 	bool found;
 	ldns_pkt *p = NULL;
 
-	make_key(key, sizeof(key), type, name);
-	struct centry *e = entry(l, key, &found);
+	livecache_key(key, sizeof(key), type, name);
+	struct centry *e = livecache_entry(&l->c, key, &found);
 	if (e == NULL)
 		return;
 	l->gen++;
@@ -763,16 +422,16 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 	e->rr = NULL;
 	e->n = 0;
 	e->cname = false;
-	block_release(l, e->blk);
+	livecache_block_release(&l->c, e->blk);
 	e->blk = NULL;
 	if (buf == NULL || ldns_wire2pkt(&p, buf, len) != LDNS_STATUS_OK)
 		return;
-	if ((l->blk = block_new(256)) == NULL) {
+	if ((l->c.blk = livecache_block_new(256)) == NULL) {
 		ldns_pkt_free(p);
 		return;
 	}
-	l->blk->refs = 1;
-	e->blk = l->blk;
+	l->c.blk->refs = 1;
+	e->blk = l->c.blk;
 	e->rcode = rcode_of(p);
 	ldns_rr_list *ans = ldns_pkt_answer(p);
 	size_t nans = ldns_rr_list_rr_count(ans);
@@ -789,10 +448,10 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 		 * the one address that matters. Past the cache's bound, or with a
 		 * name longer than residency keeps, it is too_big (a finding under
 		 * any policy); a record that cannot be read makes it an error. */
-		e->rcode = l->nrecs >= l->max_records || toolong ? DNS_TOOBIG : DNS_ERROR;
+		e->rcode = l->c.nrecs >= l->c.max_records || toolong ? DNS_TOOBIG : DNS_ERROR;
 		free(kept);
 		ldns_pkt_free(p);
-		l->blk = NULL;
+		l->c.blk = NULL;
 		return;
 	}
 	if (e->rcode == DNS_NODATA) {
@@ -815,7 +474,7 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 				lost |= !push(&rr, &n, z);
 		}
 		/* entry() may move e: fill it through its key again. */
-		e = slot(l, key, &found);
+		e = livecache_find(&l->c, key, &found);
 		free(e->rr);
 		e->rr = rr;
 		e->n = n;
@@ -825,14 +484,14 @@ static void absorb(struct live *l, const char *name, uint16_t type, const unsign
 		if (lost) /* out of memory: not every record is here */
 			e->rcode = DNS_ERROR;
 		chain_owners(l, name, type, kept, nans);
-		e = slot(l, key, &found);
+		e = livecache_find(&l->c, key, &found);
 	}
 	e->soa_owner = apex_of(l, p, e->rcode == DNS_OK && !any_cname);
 	if (any_cname && kept && e->rcode == DNS_OK)
 		hint_chain_end(l, type, kept, nans, p);
 	free(kept);
 	ldns_pkt_free(p);
-	l->blk = NULL;
+	l->c.blk = NULL;
 }
 
 static double now_ms(void)
@@ -885,8 +544,8 @@ static void on_reply(void *arg, int status, int timeouts, unsigned char *abuf, i
 	} else {
 		char key[300];
 		bool found;
-		make_key(key, sizeof(key), q->type, q->name);
-		struct centry *e = entry(l, key, &found);
+		livecache_key(key, sizeof(key), q->type, q->name);
+		struct centry *e = livecache_entry(&l->c, key, &found);
 		if (e) {
 			e->pending = false;
 			e->serial = ++l->serials;
@@ -992,17 +651,17 @@ static struct centry *lookup(struct live *l, const char *name, uint16_t type)
 	char key[300];
 	bool found;
 
-	make_key(key, sizeof(key), type, name);
-	struct centry *e = entry(l, key, &found);
+	livecache_key(key, sizeof(key), type, name);
+	struct centry *e = livecache_entry(&l->c, key, &found);
 	if (e == NULL)
 		return NULL;
-	if (!found && l->nghost && ghost(l, hash64(key), false))
-		l->reasked++; /* evicted before: asked again */
+	if (!found)
+		livecache_missed(&l->c, key); /* evicted before: asked again */
 	if (!found && !enqueue(l, type, e))
 		return NULL;
 	if (e->pending && !l->batch) {
 		live_flush(l);
-		e = slot(l, key, &found); /* answers may have grown the table */
+		e = livecache_find(&l->c, key, &found); /* answers may have grown the table */
 	}
 	if (e->pending)
 		l->pending_hits++;
@@ -1020,10 +679,10 @@ static char *join_records(struct live *l, struct centry *e)
 	size_t len = 1;
 	for (size_t i = 0; i < e->n; i++)
 		len += strlen(e->rr[i]->text) + 1;
-	struct ablock *mine = l->blk;
-	l->blk = e->blk;
-	char *s = arena(l, len), *p = s;
-	l->blk = mine;
+	struct ablock *mine = l->c.blk;
+	l->c.blk = e->blk;
+	char *s = livecache_alloc(&l->c, len), *p = s;
+	l->c.blk = mine;
 	if (s == NULL)
 		return NULL;
 	*p = '\0';
@@ -1077,8 +736,8 @@ static const char *hinted_apex(struct live *l, const char *name, bool *pending)
 	bool found;
 
 	for (int t = 0; t < 2; t++) {
-		make_key(key, sizeof(key), types[t], name);
-		struct centry *e = slot(l, key, &found);
+		livecache_key(key, sizeof(key), types[t], name);
+		struct centry *e = livecache_find(&l->c, key, &found);
 		if (!found)
 			continue;
 		if (e->pending) {
