@@ -165,12 +165,10 @@ static int add_kept(struct dns *d, struct path *p, enum path_kind kind, const ch
 static int add(struct dns *d, struct path *p, enum path_kind kind, const char *name, int parent,
 	       enum dns_status status, int answer)
 {
-	const char *kept = dns_intern(d, name);
-	if (kept == NULL) {
-		d->add_failures++;
-		return -1;
-	}
-	return add_kept(d, p, kind, kept, parent, status, answer);
+	/* A name that could not be kept (out of memory) is add_kept()'s NULL:
+	 * counted as such, and the parent and the path say they are not whole.
+	 * Before, the element was dropped with neither (found by test_judge). */
+	return add_kept(d, p, kind, dns_intern(d, name), parent, status, answer);
 }
 
 /* Appends an element named by the target of record i of an answer: a zone's
