@@ -129,6 +129,8 @@ void store_report_scan_free(struct stored_scan *s)
 
 /* ---- the HTML report's view ---- */
 
+/* Path elements: the scan's own count, made when it completed (schema 012
+ * parts included); a scan without one has them counted. */
 #define HTML_SCAN_SQL                                                                              \
 	"SELECT id::text, status, "                                                                \
 	"to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), "                \
@@ -143,22 +145,32 @@ void store_report_scan_free(struct stored_scan *s)
 	"(SELECT count(*) FROM scan_services WHERE scan_id = s.id AND verdict = "                  \
 	"'violation')::text, "                                                                     \
 	"(SELECT count(DISTINCT address) FROM scan_attributions WHERE scan_id = s.id)::text, "     \
-	"(SELECT count(*) FROM scan_path_elements WHERE scan_id = s.id)::text "                    \
+	"coalesce(s.counts->>'elements', (SELECT count(*) FROM scan_path_elements WHERE "          \
+	"scan_id = s.id)::text) "                                                                  \
 	"FROM scans s WHERE id = $1"
 
 /* Countries: distinct addresses, elements and services, and whether an open
  * finding names the country. */
 #define COUNTRY_KEY                                                                                \
 	"coalesce(a.country, CASE WHEN a.scope = 'global' THEN '~anycast' ELSE '~unknown' END)"
+/* Address elements of the scan's paths with how many times each stands:
+ * a path's own once each, a part's as many times as the (part, service)
+ * rows that refer to it (schema 012), without spelling every path out. */
+#define ADDRESS_ELEMENTS_SQL                                                                       \
+	"WITH x AS (SELECT address, service, 1::bigint AS n FROM scan_elements WHERE scan_id = "   \
+	"$1 "                                                                                      \
+	"AND part IS NULL AND kind = 'address' UNION ALL SELECT p.address, r.service, r.c FROM "   \
+	"(SELECT part, service, count(*) AS c FROM scan_elements WHERE scan_id = $1 AND part IS "  \
+	"NOT NULL GROUP BY part, service) r JOIN scan_parts p ON p.scan_id = $1 AND p.part = "     \
+	"r.part AND p.kind = 'address') "
 #define COUNTRIES_SQL                                                                              \
-	"SELECT " COUNTRY_KEY ", count(DISTINCT a.address)::text, count(*)::text, "                \
-	"count(DISTINCT e.service)::text, "                                                        \
-	"EXISTS (SELECT 1 FROM scan_findings x WHERE x.scan_id = e.scan_id AND NOT x.waived "      \
-	"AND x.country = min(a.country)) "                                                         \
-	"FROM scan_path_elements e JOIN scan_attributions a ON a.scan_id = e.scan_id AND "         \
-	"a.address = "                                                                             \
-	"e.address WHERE e.scan_id = $1 AND e.kind = 'address' GROUP BY 1, e.scan_id "             \
-	"ORDER BY count(DISTINCT a.address) DESC, 1"
+	ADDRESS_ELEMENTS_SQL                                                                       \
+	"SELECT " COUNTRY_KEY ", count(DISTINCT a.address)::text, sum(x.n)::text, "                \
+	"count(DISTINCT x.service)::text, "                                                        \
+	"EXISTS (SELECT 1 FROM scan_findings f WHERE f.scan_id = $1 AND NOT f.waived "             \
+	"AND f.country = min(a.country)) "                                                         \
+	"FROM x JOIN scan_attributions a ON a.scan_id = $1 AND a.address = x.address "             \
+	"GROUP BY 1 ORDER BY count(DISTINCT a.address) DESC, 1"
 #define COUNTRY_SERVICES_SQL                                                                       \
 	"SELECT DISTINCT " COUNTRY_KEY ", e.service FROM scan_service_addresses e JOIN "           \
 	"scan_attributions a ON a.scan_id = e.scan_id AND a.address = e.address "                  \
