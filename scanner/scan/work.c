@@ -68,7 +68,7 @@ static void worker_name(char *out, size_t n)
  * paths and judgements are dropped only then), the run's attribution data
  * (read only), and a copy of the slice of the DNS answer log the job stores
  * (the log itself grows, and moves, as job N+1 resolves). The thread blocks
- * SIGTERM and SIGINT: a signal reaches the worker, which lets the job in the
+ * every signal: a signal reaches the worker, which lets the job in the
  * writer's hands commit or fail whole before it ends the scan.
  */
 struct writer {
@@ -121,9 +121,9 @@ static enum rstatus writer_start(struct writer *wr, struct rerr *err)
 	memset(wr, 0, sizeof(*wr));
 	pthread_mutex_init(&wr->mu, NULL);
 	pthread_cond_init(&wr->cv, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
+	/* Every signal goes to the worker (SIGTERM, SIGINT, the grace timer's
+	 * SIGALRM, serve's SIGHUP), so that its waits end when they should. */
+	sigfillset(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old); /* the thread inherits it */
 	e = pthread_create(&wr->thread, NULL, writer_main, wr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -140,12 +140,16 @@ static enum rstatus writer_start(struct writer *wr, struct rerr *err)
 /* Frees what the job in hand was given; its outcome must have been taken. */
 static void writer_clear(struct writer *wr)
 {
+	/* The flags under the lock: the thread must never see a half-cleared
+	 * job as a new one and store freed services again. */
+	pthread_mutex_lock(&wr->mu);
+	wr->has_job = false;
+	wr->done = false;
+	pthread_mutex_unlock(&wr->mu);
 	free(wr->svc);
 	free(wr->answers);
 	wr->svc = NULL;
 	wr->answers = NULL;
-	wr->has_job = false;
-	wr->done = false;
 }
 
 static void writer_stop(struct writer *wr)
@@ -297,7 +301,11 @@ static void work_end(struct writer *wr, struct scan_work *w, struct run *r, stru
 	rerr_clear(&e);
 	(void)writer_take(wr, w, r, answers_from, handed, &failed, &e);
 	writer_stop(wr);
-	if (*wconn && *lockconn == *wconn) {
+	/* *st is kept: the one that works, and of two that work the one that
+	 * holds serve's lock (serve unlocks it and goes on with it). */
+	bool st_ok = *st && store_connected(*st);
+	bool w_ok = *wconn && store_connected(*wconn);
+	if (w_ok && (!st_ok || *lockconn == *wconn)) {
 		struct store *t = *st;
 		*st = *wconn;
 		*wconn = t;
@@ -394,6 +402,16 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 		}
 		if ((rc = store_scan_claim(*st, w->id, &job, &undone, err)) != R_OK)
 			goto trouble;
+		if (job.held && wr.has_job && job.job == wr.job.job) {
+			/* The writer's transaction for this job ended (it failed: the
+			 * server lets go of the row before the writer hears of it).
+			 * Never two of this worker's hands on one job's services. */
+			store_scan_rollback(*st);
+			if ((rc = writer_take(&wr, w, r, &answers_from, &handed, &failed, err)) !=
+			    R_OK)
+				goto trouble;
+			continue;
+		}
 		if (job.held) {
 			/* The writer stores the job before while this one resolves. */
 			if ((rc = run_services(r, w->in, job.from, job.to, err)) != R_OK) {
@@ -460,12 +478,7 @@ enum rstatus scan_work(struct scan_work *w, struct run *r, struct store **st, st
 			if (rc != R_EDB || store_connected(bad) || waited >= w->patience ||
 			    stopping(w)) {
 				run_progress_end();
-				if (bad != *st && bad != NULL) {
-					/* mark the end on a connection that works */
-					struct store *t = *st;
-					*st = wconn;
-					wconn = t;
-				}
+				/* the end is marked on a connection that works */
 				work_end(&wr, w, r, st, &wconn, &lockconn, &answers_from, &handed);
 				if (w->begun && rc != R_ESTOPPED)
 					return end_scan(w, *st, "failed", rc, err);
