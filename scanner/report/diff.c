@@ -2,15 +2,20 @@
  * diff: two scans' facts merged into the lines of `residency diff`. See
  * diff.h. A group's heading ("  country: CN -> SG, US") names every value of
  * the group on each side, so the group's change lines wait until both sides
- * are known, or full (2047 bytes): only those few lines are ever held.
+ * are known, or full (2047 bytes). Those lines are held in memory up to half
+ * a MiB, then in a temporary file: a group of any size is written whole.
  */
 #include "report/diff.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Change lines held for one group: far more than 2 x 2047 bytes of values need. */
-#define PENDING_LIMIT ((size_t)16 << 20)
+/* Change lines held in memory for one group; past this they go on to a
+ * temporary file. A group waits for both sides' values, and one side may have
+ * none at all: a service new in the second scan with a million addresses is a
+ * million "+" lines held until the group ends. A bound here was an error. */
+#define PENDING_LIMIT ((size_t)1 << 20)
 
 void diff_begin(struct diff_writer *w, FILE *f)
 {
@@ -25,6 +30,9 @@ void diff_free(struct diff_writer *w)
 	free(w->group_what);
 	w->group_service = w->group_what = NULL;
 	buf_free(&w->pending);
+	if (w->spill)
+		fclose(w->spill);
+	w->spill = NULL;
 }
 
 /* As the values were always joined: a value that does not fit is cut where the
@@ -54,6 +62,17 @@ static void write_header(struct diff_writer *w)
 		snprintf(w->service, sizeof(w->service), "%s", w->group_service);
 	}
 	fprintf(w->f, "  %s: %s -> %s\n", w->group_what, shown(&w->from), shown(&w->to));
+	if (w->spill) { /* the first lines, in order */
+		char chunk[65536];
+		size_t n;
+		rewind(w->spill);
+		while ((n = fread(chunk, 1, sizeof(chunk), w->spill)) > 0)
+			fwrite(chunk, 1, n, w->f);
+		if (ferror(w->spill))
+			w->spill_failed = true;
+		fclose(w->spill);
+		w->spill = NULL;
+	}
 	if (w->pending.len)
 		fwrite(w->pending.data, 1, w->pending.len, w->f);
 	buf_reset(&w->pending);
@@ -62,7 +81,7 @@ static void write_header(struct diff_writer *w)
 
 static void close_group(struct diff_writer *w)
 {
-	if (w->group_open && !w->header_written && w->pending.len)
+	if (w->group_open && !w->header_written && (w->pending.len || w->spill))
 		write_header(w);
 	buf_reset(&w->pending);
 	w->group_open = false;
@@ -98,12 +117,26 @@ enum rstatus diff_add(struct diff_writer *w, const struct diff_fact *x, struct r
 		else if (buf_printf(&w->pending, "    %c %s\n", x->in_from ? '-' : '+', value) !=
 			 R_OK)
 			return rerr_set(err, buf_error(&w->pending), NULL, 0,
-					"diff: the changes of %s %s before its values are known "
-					"are over %zu bytes",
-					svc, what, PENDING_LIMIT);
+					"diff: out of memory holding the changes of %s %s", svc,
+					what);
+		if (w->pending.len >= PENDING_LIMIT / 2) {
+			/* Half the room used: the lines go on to the file. */
+			if (w->spill == NULL && (w->spill = tmpfile()) == NULL)
+				return rerr_set(
+				    err, R_EIO, NULL, 0,
+				    "diff: cannot make a temporary file for the changes "
+				    "of %s %s: %s",
+				    svc, what, strerror(errno));
+			if (fwrite(w->pending.data, 1, w->pending.len, w->spill) != w->pending.len)
+				return rerr_set(err, R_EIO, NULL, 0,
+						"diff: cannot write the changes of %s %s to a "
+						"temporary file: %s",
+						svc, what, strerror(errno));
+			buf_reset(&w->pending);
+		}
 	}
 	/* Both sides' values known as far as they are shown: write as they come. */
-	if (!w->header_written && w->pending.len && w->from.full && w->to.full)
+	if (!w->header_written && (w->pending.len || w->spill) && w->from.full && w->to.full)
 		write_header(w);
 	return R_OK;
 }
@@ -113,7 +146,10 @@ enum rstatus diff_end(struct diff_writer *w, struct rerr *err)
 	close_group(w);
 	if (w->changes == 0)
 		fprintf(w->f, "no change\n");
+	bool spill_failed = w->spill_failed;
 	diff_free(w);
+	if (spill_failed)
+		return rerr_set(err, R_EIO, NULL, 0, "diff: reading back a temporary file failed");
 	if (ferror(w->f))
 		return rerr_set(err, R_EIO, NULL, 0, "writing the diff failed");
 	return R_OK;

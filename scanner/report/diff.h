@@ -40,6 +40,8 @@ struct diff_writer {
 	char *group_service, *group_what;
 	struct diff_values from, to;
 	struct buf pending; /* change lines of the group not yet written */
+	FILE *spill;	    /* the first of them, when there are many; or NULL */
+	bool spill_failed;
 	bool group_open, header_written;
 };
 
